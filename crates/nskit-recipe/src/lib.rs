@@ -1,0 +1,29 @@
+//! Recipes: the `recipe.yaml` manifest, its fields and their validation, the answers a user
+//! gives, and the rendering of a recipe's template tree (paths and contents, minijinja) into
+//! an in-memory tree that is then written into place as one transaction.
+//!
+//! The format is specified in `docs/recipe-format.md`.
+#![deny(missing_docs)]
+
+mod answers;
+mod error;
+mod field;
+mod manifest;
+mod output;
+mod render;
+mod schema;
+mod template;
+mod version;
+
+pub use answers::{
+    Answers, Context, FieldState, FormState, Prompter, Resolution, evaluate_form, nest_answers,
+    resolve_answers, template_context,
+};
+pub use error::{FieldError, RecipeError, Result};
+pub use field::{Choice, Condition, Field, FieldType, Validation};
+pub use manifest::Manifest;
+pub use output::{Staged, WriteMode};
+pub use render::{RenderedFile, RenderedTree, render};
+pub use schema::fields_json_schema;
+pub use template::{Recipe, TemplateFile};
+pub use version::RecipeVersion;

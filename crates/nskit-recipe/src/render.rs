@@ -1,0 +1,302 @@
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use minijinja::{Environment, UndefinedBehavior};
+
+use crate::answers::{Answers, Context, is_template, template_context};
+use crate::error::{RecipeError, Result};
+use crate::template::Recipe;
+
+/// One file of a rendered project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedFile {
+    /// The path inside the project, `/`-separated, checked to stay inside it.
+    pub path: String,
+    /// The bytes to write.
+    pub contents: Vec<u8>,
+    /// Whether the file is executable.
+    pub executable: bool,
+}
+
+/// A rendered project, in memory, sorted by path.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RenderedTree {
+    /// The files.
+    pub files: Vec<RenderedFile>,
+}
+
+impl RenderedTree {
+    /// Adds a file, replacing one at the same path.
+    pub fn insert(&mut self, file: RenderedFile) {
+        match self.files.binary_search_by(|f| f.path.as_str().cmp(&file.path)) {
+            Ok(i) => self.files[i] = file,
+            Err(i) => self.files.insert(i, file),
+        }
+    }
+
+    /// Looks a file up by path.
+    pub fn get(&self, path: &str) -> Option<&RenderedFile> {
+        self.files.binary_search_by(|f| f.path.as_str().cmp(path)).ok().map(|i| &self.files[i])
+    }
+
+    /// The total size in bytes.
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.contents.len() as u64).sum()
+    }
+
+    /// The tree drawn as text (`├──`), one line per folder and file, for dry runs.
+    pub fn tree_text(&self, root: &str) -> String {
+        #[derive(Default)]
+        struct Node<'a> {
+            children: BTreeMap<&'a str, Node<'a>>,
+        }
+        fn draw(node: &Node<'_>, prefix: &str, out: &mut String) {
+            let count = node.children.len();
+            for (i, (name, child)) in node.children.iter().enumerate() {
+                let last = i + 1 == count;
+                let slash = if child.children.is_empty() { "" } else { "/" };
+                out.push_str(&format!("{prefix}{}{name}{slash}\n", if last { "└── " } else { "├── " }));
+                draw(child, &format!("{prefix}{}", if last { "    " } else { "│   " }), out);
+            }
+        }
+        let mut top = Node::default();
+        for f in &self.files {
+            let mut node = &mut top;
+            for part in f.path.split('/') {
+                node = node.children.entry(part).or_default();
+            }
+        }
+        let mut out = format!("{root}\n");
+        draw(&top, "", &mut out);
+        out
+    }
+}
+
+/// The Jinja environment used for contents, paths, defaults and conditions: strict about
+/// undefined variables, keeping trailing newlines, with case-conversion filters.
+pub(crate) fn jinja_env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_debug(true);
+        if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build() {
+            env.set_syntax(syntax);
+        }
+        env.add_filter("slugify", |s: String| words(&s).join("-"));
+        env.add_filter("kebab_case", |s: String| words(&s).join("-"));
+        env.add_filter("snake_case", |s: String| words(&s).join("_"));
+        env.add_filter("pascal_case", |s: String| words(&s).iter().map(|w| capitalise(w)).collect::<String>());
+        env.add_filter("camel_case", |s: String| {
+            let w = words(&s);
+            let mut out = w.first().cloned().unwrap_or_default();
+            out.extend(w.iter().skip(1).map(|w| capitalise(w)));
+            out
+        });
+        env
+    })
+}
+
+/// Splits text into lower-case words at separators and case changes.
+fn words(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn capitalise(w: &str) -> String {
+    let mut c = w.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Whether bytes are treated as binary: a NUL byte in the first 8 KiB, or not UTF-8.
+pub(crate) fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8192)].contains(&0) || std::str::from_utf8(bytes).is_err()
+}
+
+/// Path patterns, matched gitignore-like: a pattern without `/` matches a name at any
+/// depth; a pattern matching a folder matches everything inside it.
+struct PathPatterns {
+    set: GlobSet,
+}
+
+impl PathPatterns {
+    fn new(list: &str, patterns: &[String], scope: &minijinja::Value) -> Result<PathPatterns> {
+        let mut b = GlobSetBuilder::new();
+        for (i, raw) in patterns.iter().enumerate() {
+            let key = format!("recipe.yaml {list}[{i}]");
+            let p = if is_template(raw) {
+                jinja_env().render_named_str(&key, raw, scope.clone()).map_err(|e| RecipeError::from_jinja(&key, raw, &e))?
+            } else {
+                raw.clone()
+            };
+            let p = p.trim().trim_start_matches("./").trim_end_matches('/');
+            if p.is_empty() {
+                continue;
+            }
+            let glob = GlobBuilder::new(p).literal_separator(true).build().map_err(|e| RecipeError::Template {
+                file: key.clone(),
+                line: None,
+                message: format!("invalid glob pattern `{p}`: {e}"),
+            })?;
+            b.add(glob);
+            if !p.contains('/') {
+                let deep = GlobBuilder::new(&format!("**/{p}")).literal_separator(true).build().map_err(|e| RecipeError::Template {
+                    file: key,
+                    line: None,
+                    message: format!("invalid glob pattern `{p}`: {e}"),
+                })?;
+                b.add(deep);
+            }
+        }
+        let set = b.build().map_err(|e| RecipeError::Template { file: format!("recipe.yaml {list}"), line: None, message: e.to_string() })?;
+        Ok(PathPatterns { set })
+    }
+
+    fn matches(&self, path: &str) -> bool {
+        if self.set.is_empty() {
+            return false;
+        }
+        let mut prefix = path;
+        loop {
+            if self.set.is_match(prefix) {
+                return true;
+            }
+            match prefix.rfind('/') {
+                Some(i) => prefix = &prefix[..i],
+                None => return false,
+            }
+        }
+    }
+}
+
+/// Renders a template path. `Ok(None)` when a segment renders empty (the file is dropped).
+fn render_path(template_path: &str, scope: &minijinja::Value) -> Result<Option<String>> {
+    let mut parts: Vec<String> = Vec::new();
+    for segment in template_path.split('/') {
+        let rendered = if is_template(segment) {
+            let key = format!("{template_path} (file name)");
+            jinja_env().render_named_str(&key, segment, scope.clone()).map_err(|e| RecipeError::from_jinja(&key, segment, &e))?
+        } else {
+            segment.to_string()
+        };
+        if rendered.trim().is_empty() {
+            return Ok(None);
+        }
+        let escapes = || RecipeError::PathEscapes { template_path: template_path.to_string(), rendered: rendered.clone() };
+        if rendered.starts_with('/') || rendered.starts_with('\\') || rendered.contains('\0') || rendered.contains(':') && rendered.len() > 1 && rendered.as_bytes()[1] == b':' {
+            return Err(escapes());
+        }
+        for part in rendered.split(['/', '\\']) {
+            match part {
+                "" | "." => {}
+                ".." => return Err(escapes()),
+                p => parts.push(p.to_string()),
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(parts.join("/")))
+}
+
+/// Renders a recipe with typed answers into an in-memory tree. Nothing is written.
+pub fn render(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<RenderedTree> {
+    let scope = minijinja::Value::from(minijinja::value::Serde(template_context(answers, ctx)));
+    let m = &recipe.manifest;
+    let exclude = PathPatterns::new("exclude", &m.exclude, &scope)?;
+    let copy_only = PathPatterns::new("copy_only", &m.copy_only, &scope)?;
+    let env = jinja_env();
+    let mut files = Vec::with_capacity(recipe.files.len());
+    let mut origin: HashMap<String, &str> = HashMap::new();
+    for tf in &recipe.files {
+        if exclude.matches(&tf.path) {
+            continue;
+        }
+        let (source_path, templated) = match &m.templates_suffix {
+            Some(suffix) => match tf.path.strip_suffix(suffix.as_str()) {
+                Some(stripped) => (stripped, true),
+                None => (tf.path.as_str(), false),
+            },
+            None => (tf.path.as_str(), true),
+        };
+        let Some(path) = render_path(source_path, &scope)? else { continue };
+        if exclude.matches(&path) {
+            continue;
+        }
+        let verbatim = !templated || copy_only.matches(&tf.path) || copy_only.matches(&path) || is_binary(&tf.contents);
+        let contents = if verbatim {
+            tf.contents.to_vec()
+        } else {
+            let text = std::str::from_utf8(&tf.contents).unwrap_or_default();
+            if is_template(text) || text.contains("{#") {
+                env.render_named_str(&tf.path, text, scope.clone())
+                    .map_err(|e| RecipeError::from_jinja(&tf.path, text, &e))?
+                    .into_bytes()
+            } else {
+                tf.contents.to_vec()
+            }
+        };
+        if let Some(first) = origin.insert(path.clone(), &tf.path) {
+            return Err(RecipeError::DuplicatePath { first: first.to_string(), second: tf.path.clone(), rendered: path });
+        }
+        files.push(RenderedFile { path, contents, executable: tf.executable });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(RenderedTree { files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_filters() {
+        assert_eq!(words("My Cool-project_name"), ["my", "cool", "project", "name"]);
+        assert_eq!(words("HTTPServer2Go"), ["httpserver2", "go"]);
+        let env = jinja_env();
+        let out = env.render_str("{{ 'My cool app' | snake_case }} {{ 'my-app' | pascal_case }} {{ 'my app' | camel_case }} {{ 'A b' | slugify }}", ()).expect("renders");
+        assert_eq!(out, "my_cool_app MyApp myApp a-b");
+    }
+
+    #[test]
+    fn tree_text_draws_folders() {
+        let tree = RenderedTree {
+            files: ["a/b.txt", "a/c/d.txt", "e.txt"]
+                .iter()
+                .map(|p| RenderedFile { path: p.to_string(), contents: vec![], executable: false })
+                .collect(),
+        };
+        assert_eq!(tree.tree_text("proj"), "proj\n├── a/\n│   ├── b.txt\n│   └── c/\n│       └── d.txt\n└── e.txt\n");
+    }
+
+    #[test]
+    fn binary_detection() {
+        assert!(is_binary(b"ab\0c"));
+        assert!(is_binary(&[0xff, 0xfe, 0x41]));
+        assert!(!is_binary("héllo".as_bytes()));
+    }
+}

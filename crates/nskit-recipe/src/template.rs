@@ -1,0 +1,91 @@
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use crate::error::{RecipeError, Result};
+use crate::manifest::Manifest;
+
+/// One file of a recipe's template tree, held in memory.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// The path inside the template folder, `/`-separated.
+    pub path: String,
+    /// The bytes.
+    pub contents: Cow<'static, [u8]>,
+    /// Whether the file is executable.
+    pub executable: bool,
+}
+
+/// A loaded recipe: its manifest and its template tree.
+#[derive(Debug, Clone)]
+pub struct Recipe {
+    /// The parsed `recipe.yaml`.
+    pub manifest: Manifest,
+    /// The template files, sorted by path.
+    pub files: Vec<TemplateFile>,
+}
+
+impl Recipe {
+    /// Builds a recipe from parts (files are sorted by path).
+    pub fn from_parts(manifest: Manifest, mut files: Vec<TemplateFile>) -> Recipe {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Recipe { manifest, files }
+    }
+
+    /// Reads a recipe folder: `recipe.yaml` and the template folder it names.
+    pub fn from_dir(dir: &Path) -> Result<Recipe> {
+        let manifest = Manifest::from_file(&Manifest::path_in(dir))?;
+        let root = dir.join(&manifest.template);
+        if !root.is_dir() {
+            return Err(RecipeError::Manifest {
+                file: Manifest::path_in(dir),
+                line: None,
+                key: "template".into(),
+                message: format!("the template folder {} does not exist", root.display()),
+            });
+        }
+        let files = read_tree(&root)?;
+        Ok(Recipe::from_parts(manifest, files))
+    }
+
+    /// The recipe's name.
+    pub fn name(&self) -> &str {
+        &self.manifest.name
+    }
+}
+
+fn read_tree(root: &Path) -> Result<Vec<TemplateFile>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name() {
+        let entry = entry.map_err(|e| RecipeError::Read {
+            path: e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf()),
+            source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("file-system loop")),
+        })?;
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let rel_str = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        if entry.file_type().is_symlink() {
+            return Err(RecipeError::Template {
+                file: rel_str,
+                line: None,
+                message: "symbolic links are not allowed in a template (they could point outside the project); copy the file instead".into(),
+            });
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path: PathBuf = entry.path().to_path_buf();
+        let bytes = std::fs::read(&path).map_err(|source| RecipeError::Read { path: path.clone(), source })?;
+        files.push(TemplateFile { path: rel_str, contents: Cow::Owned(bytes), executable: is_executable(&entry) });
+    }
+    Ok(files)
+}
+
+#[cfg(unix)]
+fn is_executable(entry: &walkdir::DirEntry) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    entry.metadata().map(|m| m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn is_executable(_entry: &walkdir::DirEntry) -> bool {
+    false
+}
