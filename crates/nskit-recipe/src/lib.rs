@@ -26,4 +26,4 @@ pub use output::{Staged, WriteMode};
 pub use render::{RenderedFile, RenderedTree, render};
 pub use schema::fields_json_schema;
 pub use template::{Recipe, TemplateFile};
-pub use version::RecipeVersion;
+pub use version::{RecipeSource, RecipeVersion};

@@ -1,4 +1,7 @@
 use std::cmp::Ordering;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use std::fmt;
 
 /// A recipe version: a tag compared as semver (`v1.10.0` after `v1.9.0`, a leading `v`
@@ -91,6 +94,19 @@ impl From<&str> for RecipeVersion {
     fn from(s: &str) -> Self {
         RecipeVersion::new(s)
     }
+}
+
+/// Where a recipe version came from, as recorded in a project's state file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub struct RecipeSource {
+    /// The kind of backend (`builtin`, `local`, `installed`, ...).
+    pub backend: String,
+    /// Where, for backends that have a place (a folder, a group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub location: Option<String>,
 }
 
 #[cfg(test)]
