@@ -23,7 +23,7 @@ pub use error::{FieldError, RecipeError, Result};
 pub use field::{Choice, Condition, Field, FieldType, Validation};
 pub use manifest::Manifest;
 pub use output::{Staged, WriteMode};
-pub use render::{RenderedFile, RenderedTree, render};
+pub use render::{RenderedFile, RenderedTree, directory_name, render};
 pub use schema::fields_json_schema;
 pub use template::{Recipe, TemplateFile};
 pub use version::{RecipeSource, RecipeVersion};

@@ -32,6 +32,11 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub templates_suffix: Option<String>,
+    /// The project folder's name, a Jinja template over the answers. By default the answer
+    /// of `project_name`, `name` or `recipe_name`, else the recipe's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub directory: Option<String>,
     /// The questions, in the order they are asked.
     #[serde(default)]
     pub fields: Vec<Field>,

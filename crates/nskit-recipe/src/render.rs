@@ -223,6 +223,26 @@ fn render_path(template_path: &str, scope: &minijinja::Value) -> Result<Option<S
     Ok(Some(parts.join("/")))
 }
 
+/// The project folder's name for these answers (see [`crate::Manifest::directory`]).
+pub fn directory_name(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<String> {
+    let m = &recipe.manifest;
+    let name = match &m.directory {
+        Some(t) => {
+            let scope = minijinja::Value::from(minijinja::value::Serde(template_context(answers, ctx)));
+            jinja_env().render_named_str("recipe.yaml directory", t, scope).map_err(|e| RecipeError::from_jinja("recipe.yaml directory", t, &e))?
+        }
+        None => ["project_name", "name", "recipe_name"]
+            .iter()
+            .find_map(|k| answers.get(*k).and_then(|v| v.as_str()).filter(|s| !s.trim().is_empty()).map(String::from))
+            .unwrap_or_else(|| m.name.clone()),
+    };
+    let name = name.trim().to_string();
+    if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\', '\0']) {
+        return Err(RecipeError::PathEscapes { template_path: "(project folder)".into(), rendered: name });
+    }
+    Ok(name)
+}
+
 /// Renders a recipe with typed answers into an in-memory tree. Nothing is written.
 pub fn render(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<RenderedTree> {
     let scope = minijinja::Value::from(minijinja::value::Serde(template_context(answers, ctx)));

@@ -1,1 +1,40 @@
-//! x
+//! The nskit client layer: the one API the CLI, the desktop app and any other Rust program
+//! use to list recipes, read their fields, validate answers live, preview and create
+//! projects. It ties the backends, the renderer, the project state file and git together,
+//! prints nothing and never changes the process's working directory.
+//!
+//! ```no_run
+//! use nskit::{InitRequest, RecipeClient};
+//!
+//! let client = RecipeClient::builtin();
+//! for recipe in client.list_recipes()? {
+//!     println!("{} {:?}", recipe.name, recipe.latest);
+//! }
+//! let mut answers = serde_json::Map::new();
+//! answers.insert("project_name".into(), "hello-cli".into());
+//! let result = client.initialize_recipe(&InitRequest {
+//!     recipe: "rust_cli".into(),
+//!     answers,
+//!     output: nskit::Output::Base("/tmp".into()),
+//!     ..InitRequest::default()
+//! });
+//! assert!(result.success, "{:?}", result.errors);
+//! println!("created {} files in {}", result.files_created.len(), result.project_path.display());
+//! # Ok::<(), nskit::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+mod client;
+pub mod config;
+pub mod env_vars;
+mod error;
+
+pub use client::{InitRequest, Output, Preview, PreviewFile, RecipeClient, RecipeDetails, RecipeResult};
+pub use config::{BackendConfig, Config, ConfigFile, Overrides};
+pub use error::{Error, ErrorCode, ErrorInfo, Result};
+pub use nskit_backends::{RecipeBackend, RecipeInfo};
+pub use nskit_recipe::{Answers, Condition, Field, FieldError, FieldState, FieldType, FormState, Prompter, RecipeError, RecipeVersion};
+pub use nskit_update::ProjectState;
+
+/// The version of nskit.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

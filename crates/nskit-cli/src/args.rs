@@ -1,0 +1,122 @@
+//! The command-line grammar (clap). Commands live in `commands/`, one per file.
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand};
+
+const EXIT_CODES: &str = "Exit status: 0 success, 1 failure, 2 usage or configuration error, 3 missing or invalid answers, \
+4 recipe or version not found, 5 broken recipe, 6 output folder not empty or not writable.";
+
+#[derive(Debug, Parser)]
+#[command(version, about = "Create projects from versioned recipes, and keep them up to date", after_help = EXIT_CODES)]
+pub(crate) struct Args {
+    /// Where recipes come from: builtin, local (the current folder, or NSKIT_RECIPES_DIR), installed, or a backend config file.
+    #[arg(long, global = true, value_name = "BACKEND")]
+    pub backend: Option<String>,
+
+    /// The configuration file (default: $XDG_CONFIG_HOME/nskit/config.yaml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The entry-point group of installed recipes (default: nskit.recipes).
+    #[arg(long, global = true, value_name = "GROUP")]
+    pub entrypoint_group: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List the recipes of the backend.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a recipe's versions, newest first.
+    Versions {
+        /// The recipe.
+        #[arg(long)]
+        recipe: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a project from a recipe.
+    Init(InitArgs),
+    /// Show a recipe's fields.
+    Fields(FieldsArgs),
+    /// The required fields as {name: type} JSON, as the original nskit prints them.
+    #[command(name = "get-required-fields", hide = true)]
+    GetRequiredFields(FieldsArgs),
+    /// Search recipes by name, description and tags.
+    Discover {
+        /// The text to look for.
+        #[arg(long)]
+        search: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Install a recipe folder for the entry-point group, so the `installed` backend lists it.
+    Install {
+        /// The recipe folder (with recipe.yaml).
+        folder: PathBuf,
+        /// The version to install it as (default: the manifest's `version`).
+        #[arg(long)]
+        version: Option<String>,
+        /// Replace an installed copy of the same version.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, ClapArgs)]
+pub(crate) struct InitArgs {
+    /// The recipe.
+    #[arg(long)]
+    pub recipe: String,
+    /// The recipe version (default: the latest).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// A YAML file of answers.
+    #[arg(long, value_name = "FILE")]
+    pub input_yaml_path: Option<PathBuf>,
+    /// An answer, as NAME=VALUE (dotted names for nested fields); repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Create the project in a folder named after it inside this folder (default: the current folder).
+    #[arg(long, value_name = "DIR", conflicts_with = "output_override_path")]
+    pub output_base_path: Option<PathBuf>,
+    /// Create the project in exactly this folder.
+    #[arg(long, value_name = "DIR")]
+    pub output_override_path: Option<PathBuf>,
+    /// Do not prompt: use defaults for every answer not given.
+    #[arg(long)]
+    pub defaults: bool,
+    /// Write into a folder that already has files in it.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the files that would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not initialise git or commit.
+    #[arg(long)]
+    pub no_git: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub(crate) struct FieldsArgs {
+    /// The recipe.
+    #[arg(long)]
+    pub recipe: String,
+    /// The recipe version (default: the latest).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Print the fields as JSON Schema.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,27 @@
+//! Exit statuses (documented in `docs/cli.md`).
+
+/// Something failed (a backend, a file, git).
+pub const EXIT_FAILURE: u8 = 1;
+/// The command line was wrong.
+pub const EXIT_USAGE: u8 = 2;
+/// Answers are missing or invalid.
+pub const EXIT_BAD_ANSWERS: u8 = 3;
+/// No such recipe or version.
+pub const EXIT_NOT_FOUND: u8 = 4;
+/// The recipe is broken (manifest, template syntax, undefined variable).
+pub const EXIT_BAD_RECIPE: u8 = 5;
+/// The output folder is not empty, not writable, or a path would leave it.
+pub const EXIT_OUTPUT: u8 = 6;
+
+pub(crate) fn code_for(e: &anyhow::Error) -> u8 {
+    use nskit::ErrorCode as C;
+    let Some(err) = e.downcast_ref::<nskit::Error>() else { return EXIT_FAILURE };
+    match err.code() {
+        C::MissingAnswers | C::InvalidAnswers => EXIT_BAD_ANSWERS,
+        C::RecipeNotFound | C::VersionNotFound => EXIT_NOT_FOUND,
+        C::InvalidRecipe => EXIT_BAD_RECIPE,
+        C::TargetNotEmpty | C::Output => EXIT_OUTPUT,
+        C::Config => EXIT_USAGE,
+        C::Other => EXIT_FAILURE,
+    }
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    nskit_cli::Cli::new("nskit").run()
+}

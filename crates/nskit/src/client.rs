@@ -1,0 +1,381 @@
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use nskit_backends::{BuiltinBackend, RecipeBackend, RecipeInfo};
+use nskit_recipe::{
+    Answers, Context, Field, FormState, Prompter, Recipe, RecipeError, RecipeVersion, RenderedFile, RenderedTree, Staged, WriteMode,
+    directory_name, evaluate_form, fields_json_schema, nest_answers, render, resolve_answers,
+};
+use nskit_update::{Metadata, ProjectState};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+use crate::error::{Error, ErrorInfo, Result};
+
+/// Where a project is written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Exactly this folder (`--output-override-path`).
+    Exact(PathBuf),
+    /// A folder named after the project inside this one (`--output-base-path`).
+    Base(PathBuf),
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output::Base(PathBuf::from("."))
+    }
+}
+
+/// A request to create a project.
+#[derive(Debug, Clone)]
+pub struct InitRequest {
+    /// The recipe's name.
+    pub recipe: String,
+    /// The version; the latest when `None`.
+    pub version: Option<String>,
+    /// Answers by field name (dotted or nested); typed values or text.
+    pub answers: Map<String, Value>,
+    /// Where to write.
+    pub output: Output,
+    /// Write into a folder that has files in it.
+    pub force: bool,
+    /// Commit the files to git (a new repository unless the folder already is one).
+    pub git: bool,
+}
+
+impl Default for InitRequest {
+    fn default() -> Self {
+        InitRequest { recipe: String::new(), version: None, answers: Map::new(), output: Output::default(), force: false, git: true }
+    }
+}
+
+/// The outcome of creating a project, as the original nskit's `RecipeResult`.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RecipeResult {
+    /// Whether the project was created.
+    pub success: bool,
+    /// The project folder.
+    #[ts(type = "string")]
+    pub project_path: PathBuf,
+    /// The recipe.
+    pub recipe_name: String,
+    /// The exact version used.
+    pub recipe_version: String,
+    /// The files written, relative to the project folder.
+    pub files_created: Vec<String>,
+    /// The commit made, if any.
+    pub commit: Option<String>,
+    /// What went wrong (empty on success).
+    pub errors: Vec<ErrorInfo>,
+    /// Things the user should know (ignored answers, a fallback git author).
+    pub warnings: Vec<String>,
+}
+
+/// A recipe's description and fields, for forms.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RecipeDetails {
+    /// The name.
+    pub name: String,
+    /// The exact version.
+    pub version: String,
+    /// What it makes.
+    pub description: String,
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// Its fields, in order.
+    pub fields: Vec<Field>,
+    /// The same fields as JSON Schema.
+    #[ts(type = "unknown")]
+    pub schema: Value,
+}
+
+/// One file of a preview.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PreviewFile {
+    /// The path in the project.
+    pub path: String,
+    /// The size in bytes.
+    pub size: u64,
+    /// Whether it is executable.
+    pub executable: bool,
+    /// The text, for text files under 256 KiB.
+    pub text: Option<String>,
+}
+
+/// What a project would contain, without writing anything.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Preview {
+    /// The folder it would be written to.
+    #[ts(type = "string")]
+    pub project_path: PathBuf,
+    /// The exact version.
+    pub recipe_version: String,
+    /// The files.
+    pub files: Vec<PreviewFile>,
+    /// The tree drawn as text.
+    pub tree: String,
+    /// Things the user should know.
+    pub warnings: Vec<String>,
+}
+
+struct Prepared {
+    recipe: Arc<Recipe>,
+    version: RecipeVersion,
+    answers: Answers,
+    tree: RenderedTree,
+    target: PathBuf,
+    warnings: Vec<String>,
+}
+
+/// Lists, describes and runs recipes from one backend.
+pub struct RecipeClient {
+    backend: Box<dyn RecipeBackend>,
+    env: Vec<(String, String)>,
+    cache: Mutex<HashMap<(String, String), Arc<Recipe>>>,
+}
+
+impl std::fmt::Debug for RecipeClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecipeClient").field("backend", &self.backend.describe()).finish()
+    }
+}
+
+impl RecipeClient {
+    /// A client over `backend`. Field defaults may come from the process's `RECIPE_*`
+    /// environment variables.
+    pub fn new(backend: Box<dyn RecipeBackend>) -> RecipeClient {
+        let env = std::env::vars().filter(|(k, _)| k.starts_with(crate::env_vars::RECIPE_PREFIX)).collect();
+        RecipeClient { backend, env, cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// A client over the builtin recipes.
+    pub fn builtin() -> RecipeClient {
+        RecipeClient::new(Box::new(BuiltinBackend))
+    }
+
+    /// A client over the configured backend.
+    pub fn from_config(config: &crate::Config) -> RecipeClient {
+        RecipeClient::new(config.backend())
+    }
+
+    /// Replaces the environment variables field defaults are read from (`RECIPE_*`).
+    pub fn with_env(mut self, env: impl IntoIterator<Item = (String, String)>) -> RecipeClient {
+        self.env = env.into_iter().collect();
+        self
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> &dyn RecipeBackend {
+        self.backend.as_ref()
+    }
+
+    /// Every recipe, sorted by name.
+    pub fn list_recipes(&self) -> Result<Vec<RecipeInfo>> {
+        Ok(self.backend.list()?)
+    }
+
+    /// Recipes whose name, description or tags contain `term` (any case).
+    pub fn discover(&self, term: Option<&str>) -> Result<Vec<RecipeInfo>> {
+        let all = self.list_recipes()?;
+        let Some(term) = term.map(str::to_lowercase).filter(|t| !t.is_empty()) else { return Ok(all) };
+        Ok(all
+            .into_iter()
+            .filter(|r| {
+                r.name.to_lowercase().contains(&term)
+                    || r.description.to_lowercase().contains(&term)
+                    || r.tags.iter().any(|t| t.to_lowercase().contains(&term))
+            })
+            .collect())
+    }
+
+    /// A recipe's versions, newest first.
+    pub fn versions(&self, recipe: &str) -> Result<Vec<String>> {
+        Ok(self.backend.versions(recipe)?.iter().map(|v| v.to_string()).collect())
+    }
+
+    /// Loads a recipe version (the latest when `version` is `None`), cached.
+    pub fn recipe(&self, name: &str, version: Option<&str>) -> Result<(Arc<Recipe>, RecipeVersion)> {
+        let v = self.backend.resolve_version(name, version)?;
+        let key = (name.to_string(), v.to_string());
+        if let Some(r) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok((r, v));
+        }
+        let recipe = Arc::new(self.backend.load(name, &v)?);
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(key, recipe.clone());
+        }
+        Ok((recipe, v))
+    }
+
+    /// A recipe's description and fields.
+    pub fn fields(&self, name: &str, version: Option<&str>) -> Result<RecipeDetails> {
+        let (recipe, v) = self.recipe(name, version)?;
+        let m = &recipe.manifest;
+        Ok(RecipeDetails {
+            name: name.to_string(),
+            version: v.to_string(),
+            description: m.description.trim().to_string(),
+            tags: m.tags.clone(),
+            fields: m.fields.clone(),
+            schema: fields_json_schema(m),
+        })
+    }
+
+    /// The context defaults and conditions see: git identity, today's date, `RECIPE_*`.
+    pub fn context(&self) -> Context {
+        let id = nskit_vcs::git_identity();
+        Context::new(id.name, id.email, chrono::Local::now().date_naive(), self.env.clone())
+    }
+
+    /// The live state of a form for the answers so far (flat, by dotted name).
+    pub fn evaluate_form(&self, name: &str, version: Option<&str>, answers: &Answers) -> Result<FormState> {
+        let (recipe, _) = self.recipe(name, version)?;
+        Ok(evaluate_form(&recipe.manifest.fields, answers, &self.context()))
+    }
+
+    fn prepare(&self, req: &InitRequest, prompter: Option<&mut dyn Prompter>) -> Result<Prepared> {
+        let (recipe, version) = self.recipe(&req.recipe, req.version.as_deref())?;
+        let ctx = self.context();
+        let resolution = resolve_answers(&recipe.manifest.fields, &req.answers, &ctx, prompter)?;
+        let warnings: Vec<String> =
+            resolution.unknown.iter().map(|k| format!("the answer `{k}` matches no field of {}; it was ignored", req.recipe)).collect();
+        let answers = resolution.into_answers()?;
+        let tree = render(&recipe, &answers, &ctx)?;
+        let target = match &req.output {
+            Output::Exact(p) => p.clone(),
+            Output::Base(base) => base.join(directory_name(&recipe, &answers, &ctx)?),
+        };
+        Ok(Prepared { recipe, version, answers, tree, target, warnings })
+    }
+
+    /// Renders a project in memory and describes it; nothing is written.
+    pub fn preview(&self, req: &InitRequest) -> Result<Preview> {
+        let p = self.prepare(req, None)?;
+        Self::check_target(&p.target, req.force)?;
+        let files = p
+            .tree
+            .files
+            .iter()
+            .map(|f| PreviewFile {
+                path: f.path.clone(),
+                size: f.contents.len() as u64,
+                executable: f.executable,
+                text: (f.contents.len() <= 256 * 1024).then(|| String::from_utf8(f.contents.clone()).ok()).flatten(),
+            })
+            .collect();
+        let root = p.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(Preview { project_path: p.target, recipe_version: p.version.to_string(), files, tree: p.tree.tree_text(&root), warnings: p.warnings })
+    }
+
+    fn check_target(target: &Path, force: bool) -> Result<()> {
+        Staged::check_target(target, force)?;
+        Ok(())
+    }
+
+    /// Creates a project; answers may be asked through `prompter`. The files, the state
+    /// file and the first commit appear in the target together, or not at all.
+    pub fn init(&self, req: &InitRequest, prompter: Option<&mut dyn Prompter>) -> Result<RecipeResult> {
+        // Refuse a non-empty target before asking any question.
+        Self::check_output_early(&req.output, req.force)?;
+        let mut p = self.prepare(req, prompter)?;
+        let now = chrono::Utc::now();
+        let secrets: Vec<&str> = p.recipe.manifest.fields.iter().filter(|f| f.is_secret()).map(|f| f.name.as_str()).collect();
+        let recorded: Answers = p.answers.iter().filter(|(k, _)| !secrets.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let state = ProjectState {
+            input: nest_answers(&recorded),
+            metadata: Metadata {
+                recipe_name: p.recipe.manifest.name.clone(),
+                docker_image: None,
+                github_repo: None,
+                created_at: Some(now),
+                updated_at: Some(now),
+                recipe_version: Some(p.version.to_string()),
+                source: Some(self.backend.source()),
+                nskit_version: Some(crate::VERSION.to_string()),
+                extra: Map::new(),
+            },
+            extra: Map::new(),
+        };
+        let state_path = format!("{}/{}", nskit_update::STATE_DIR, nskit_update::STATE_FILE);
+        p.tree.insert(RenderedFile { path: state_path, contents: state.to_yaml().into_bytes(), executable: false });
+
+        let staged = Staged::write(&p.tree, &p.target, req.force)?;
+        let message = format!("Initial commit from recipe {} {}", p.recipe.manifest.name, p.version);
+        let mut commit = None;
+        let mut warnings = p.warnings;
+        let mut record = |c: std::result::Result<nskit_vcs::Commit, nskit_vcs::VcsError>, warnings: &mut Vec<String>| match c {
+            Ok(c) => {
+                if c.fallback_author {
+                    warnings.push(format!(
+                        "git has no user.name/user.email: committed as {}; set them with `git config --global user.name ...`",
+                        c.author
+                    ));
+                }
+                commit = Some(c.id);
+            }
+            Err(e) => warnings.push(format!("{e}; the project was created without a commit")),
+        };
+        if req.git && staged.mode() == WriteMode::Fresh {
+            record(nskit_vcs::commit_all(staged.root(), &message), &mut warnings);
+        }
+        let mode = staged.mode();
+        staged.into_place()?;
+        if req.git && mode == WriteMode::Overwrite {
+            record(nskit_vcs::commit_all(&p.target, &message), &mut warnings);
+        }
+        Ok(RecipeResult {
+            success: true,
+            project_path: p.target,
+            recipe_name: p.recipe.manifest.name.clone(),
+            recipe_version: p.version.to_string(),
+            files_created: p.tree.files.iter().map(|f| f.path.clone()).collect(),
+            commit,
+            errors: vec![],
+            warnings,
+        })
+    }
+
+    fn check_output_early(output: &Output, force: bool) -> Result<()> {
+        if let Output::Exact(p) = output {
+            Self::check_target(p, force)?;
+        }
+        Ok(())
+    }
+
+    /// Creates a project without prompting; failures are reported in the result, as the
+    /// original nskit's `initialize_recipe` does.
+    pub fn initialize_recipe(&self, req: &InitRequest) -> RecipeResult {
+        match self.init(req, None) {
+            Ok(r) => r,
+            Err(e) => RecipeResult {
+                success: false,
+                project_path: match &req.output {
+                    Output::Exact(p) | Output::Base(p) => p.clone(),
+                },
+                recipe_name: req.recipe.clone(),
+                recipe_version: req.version.clone().unwrap_or_default(),
+                files_created: vec![],
+                commit: None,
+                errors: vec![e.info()],
+                warnings: vec![],
+            },
+        }
+    }
+}
+
+impl From<RecipeError> for ErrorInfo {
+    fn from(e: RecipeError) -> Self {
+        Error::from(e).info()
+    }
+}

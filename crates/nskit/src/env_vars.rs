@@ -1,0 +1,14 @@
+//! Every environment variable nskit reads, in one place.
+
+/// A config file to use instead of `$XDG_CONFIG_HOME/nskit/config.yaml`.
+pub const NSKIT_CONFIG: &str = "NSKIT_CONFIG";
+/// The backend: `builtin`, `local`, `installed`, or the path of a backend config file.
+pub const NSKIT_BACKEND: &str = "NSKIT_BACKEND";
+/// The folder of the `local` backend.
+pub const NSKIT_RECIPES_DIR: &str = "NSKIT_RECIPES_DIR";
+/// The entry-point group of the `installed` backend (`nskit.recipes` by default).
+pub const NSKIT_ENTRYPOINT_GROUP: &str = "NSKIT_ENTRYPOINT_GROUP";
+/// The data folder (installed recipes live under it).
+pub const NSKIT_DATA_DIR: &str = "NSKIT_DATA_DIR";
+/// Prefix of the variables that give a field's default (`RECIPE_REPO_OWNER`).
+pub const RECIPE_PREFIX: &str = "RECIPE_";

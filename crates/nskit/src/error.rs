@@ -1,0 +1,105 @@
+use serde::Serialize;
+use serde_json::{Value, json};
+use ts_rs::TS;
+
+use nskit_backends::BackendError;
+use nskit_recipe::RecipeError;
+
+/// The result type of the client layer.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything the client layer can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Finding or loading a recipe failed.
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    /// The recipe, the answers or the output failed.
+    #[error(transparent)]
+    Recipe(#[from] RecipeError),
+    /// The project's state file.
+    #[error(transparent)]
+    State(#[from] nskit_update::StateError),
+    /// The configuration is not valid.
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+/// What the faces branch on; everything else is in the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// No such recipe.
+    RecipeNotFound,
+    /// No such version.
+    VersionNotFound,
+    /// The recipe's manifest or templates are broken.
+    InvalidRecipe,
+    /// Required answers are missing.
+    MissingAnswers,
+    /// Answers failed validation.
+    InvalidAnswers,
+    /// The output folder has files in it.
+    TargetNotEmpty,
+    /// The output cannot be written (permissions, a file in the way, a path leaving it).
+    Output,
+    /// The configuration is not valid.
+    Config,
+    /// Anything else (a read error, a broken state file).
+    Other,
+}
+
+/// An error as data: a code to branch on, a message to show, and details.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ErrorInfo {
+    /// What kind of error.
+    pub code: ErrorCode,
+    /// The message, saying what went wrong and how to fix it.
+    pub message: String,
+    /// Structured details (field errors, missing fields, available names).
+    #[ts(type = "unknown")]
+    pub details: Value,
+}
+
+impl Error {
+    /// The code faces branch on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Backend(BackendError::RecipeNotFound { .. }) => ErrorCode::RecipeNotFound,
+            Error::Backend(BackendError::VersionNotFound { .. }) => ErrorCode::VersionNotFound,
+            Error::Backend(BackendError::Recipe(e)) | Error::Recipe(e) => match e {
+                RecipeError::MissingAnswers(_) => ErrorCode::MissingAnswers,
+                RecipeError::InvalidAnswers(_) => ErrorCode::InvalidAnswers,
+                RecipeError::TargetNotEmpty(_) => ErrorCode::TargetNotEmpty,
+                RecipeError::Write { .. } | RecipeError::PathEscapes { .. } => ErrorCode::Output,
+                RecipeError::Prompt(_) | RecipeError::Read { .. } => ErrorCode::Other,
+                _ => ErrorCode::InvalidRecipe,
+            },
+            Error::Backend(_) | Error::State(_) => ErrorCode::Other,
+            Error::Config(_) => ErrorCode::Config,
+        }
+    }
+
+    /// Structured details for the code.
+    pub fn details(&self) -> Value {
+        match self {
+            Error::Backend(BackendError::RecipeNotFound { available, .. }) => json!({ "available": available }),
+            Error::Backend(BackendError::VersionNotFound { available, .. }) => json!({ "available": available }),
+            Error::Recipe(RecipeError::MissingAnswers(fields)) => json!({ "missing": fields }),
+            Error::Recipe(RecipeError::InvalidAnswers(errors)) => json!({ "fields": errors }),
+            Error::Recipe(RecipeError::UndefinedVariable { file, line, variable }) => {
+                json!({ "file": file, "line": line, "variable": variable })
+            }
+            Error::Recipe(RecipeError::Template { file, line, .. }) => json!({ "file": file, "line": line }),
+            _ => Value::Null,
+        }
+    }
+
+    /// The error as data.
+    pub fn info(&self) -> ErrorInfo {
+        ErrorInfo { code: self.code(), message: self.to_string(), details: self.details() }
+    }
+}
