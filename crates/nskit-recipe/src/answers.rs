@@ -266,14 +266,15 @@ fn walk(
             None => match prompter.as_deref_mut() {
                 Some(p) if !field.hidden => Some(p.ask(field, default.as_ref())?),
                 _ => {
-                    if default.is_none() {
-                        if field.required {
+                    match (&default, field.required) {
+                        (Some(d), _) => Some(d.clone()),
+                        (None, true) => {
                             missing = true;
-                        } else {
-                            // An optional field left empty.
+                            None
                         }
+                        // An optional field left empty is still defined for templates.
+                        (None, false) => Some(field.empty_value()),
                     }
-                    default.clone()
                 }
             },
         };

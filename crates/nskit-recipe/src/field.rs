@@ -203,6 +203,14 @@ impl Field {
         }
     }
 
+    /// The answer of an optional field left empty: `""` for text, none otherwise.
+    pub fn empty_value(&self) -> Value {
+        match self.kind {
+            FieldType::String | FieldType::Secret | FieldType::Path => Value::String(String::new()),
+            _ => self.implicit_default().unwrap_or(Value::Null),
+        }
+    }
+
     /// Turns a value (a typed YAML/JSON value, or text typed by a person) into this field's
     /// type. Text is parsed: `yes`/`no`, numbers, comma-separated multichoice values.
     pub fn coerce(&self, value: &Value) -> Result<Value, String> {

@@ -81,6 +81,9 @@ pub(crate) fn jinja_env() -> &'static Environment<'static> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_debug(true);
+        // Project files are not HTML or JSON pages: never escape what is substituted
+        // (minijinja would otherwise escape by file extension, e.g. `.yaml` as JSON).
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build() {
             env.set_syntax(syntax);
         }
