@@ -1,1 +1,6 @@
-fn main(){}
+// Keep a console window from opening next to the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    nskit_app::run();
+}

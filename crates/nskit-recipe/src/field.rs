@@ -78,7 +78,7 @@ impl<'de> Deserialize<'de> for Choice {
 /// Checks on an answer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-#[ts(export, rename_all = "camelCase")]
+#[ts(export)]
 pub struct Validation {
     /// A regular expression the whole answer must match (strings, secrets, paths).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,7 +120,7 @@ pub enum Condition {
 /// A question a recipe asks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-#[ts(export, rename_all = "camelCase")]
+#[ts(export)]
 pub struct Field {
     /// The dotted name (`repo.owner` is `{{ repo.owner }}` in templates).
     pub name: String,

@@ -10,7 +10,7 @@ use crate::field::{Field, FieldType, anchored};
 /// The contents of a recipe's `recipe.yaml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-#[ts(export, rename_all = "camelCase")]
+#[ts(export)]
 pub struct Manifest {
     /// The recipe's name (`python_package`).
     pub name: String,
@@ -73,6 +73,10 @@ impl Manifest {
             let mut message = inner.to_string();
             if let Some(i) = message.find(" at line ") {
                 message.truncate(i);
+            }
+            // The YAML library may already prefix the key path; say it once.
+            if let Some(rest) = message.strip_prefix(&format!("{key}: ")) {
+                message = rest.to_string();
             }
             RecipeError::Manifest {
                 file: file.to_path_buf(),

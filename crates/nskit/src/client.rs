@@ -52,6 +52,41 @@ impl Default for InitRequest {
     }
 }
 
+/// A request to preview or create a project, as sent by a UI: the project is created in a
+/// folder named after it inside `outputDir`.
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProjectRequest {
+    /// The recipe.
+    pub recipe: String,
+    /// The version; the latest when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub version: Option<String>,
+    /// Answers by dotted field name.
+    #[ts(type = "Record<string, unknown>")]
+    pub answers: Map<String, Value>,
+    /// The folder the project folder is created in.
+    pub output_dir: String,
+    /// Write into a project folder that already has files.
+    #[serde(default)]
+    pub force: bool,
+}
+
+impl From<ProjectRequest> for InitRequest {
+    fn from(r: ProjectRequest) -> Self {
+        InitRequest {
+            recipe: r.recipe,
+            version: r.version,
+            answers: r.answers,
+            output: Output::Base(PathBuf::from(r.output_dir)),
+            force: r.force,
+            git: true,
+        }
+    }
+}
+
 /// The outcome of creating a project, as the original nskit's `RecipeResult`.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -29,7 +29,7 @@ pub mod config;
 pub mod env_vars;
 mod error;
 
-pub use client::{InitRequest, Output, Preview, PreviewFile, RecipeClient, RecipeDetails, RecipeResult};
+pub use client::{InitRequest, Output, Preview, PreviewFile, ProjectRequest, RecipeClient, RecipeDetails, RecipeResult};
 pub use config::{BackendConfig, Config, ConfigFile, Overrides};
 pub use error::{Error, ErrorCode, ErrorInfo, Result};
 pub use nskit_backends::{RecipeBackend, RecipeInfo};

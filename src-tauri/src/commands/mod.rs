@@ -1,0 +1,14 @@
+//! The app's commands, grouped by screen.
+pub mod projects;
+pub mod recipes;
+
+use crate::error::CommandResult;
+
+/// Runs blocking client work off the main thread.
+pub(crate) async fn blocking<T, F>(f: F) -> CommandResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> CommandResult<T> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(f).await?
+}

@@ -1,0 +1,25 @@
+//! Previewing and creating projects.
+use nskit::{InitRequest, Preview, ProjectRequest, RecipeResult};
+use tauri::State;
+
+use super::blocking;
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn preview_project(state: State<'_, AppState>, request: ProjectRequest) -> CommandResult<Preview> {
+    let client = state.client()?;
+    blocking(move || Ok(client.preview(&InitRequest::from(request))?)).await
+}
+
+#[tauri::command]
+pub async fn create_project(state: State<'_, AppState>, request: ProjectRequest) -> CommandResult<RecipeResult> {
+    let client = state.client()?;
+    blocking(move || Ok(client.init(&InitRequest::from(request), None)?)).await
+}
+
+/// Where new projects go unless the user picks another folder: the home folder.
+#[tauri::command]
+pub fn default_output_dir() -> String {
+    dirs::home_dir().map(|h| h.display().to_string()).unwrap_or_else(|| ".".into())
+}

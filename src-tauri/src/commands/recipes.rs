@@ -1,0 +1,33 @@
+//! The catalogue and the recipe form.
+use nskit::{Answers, FormState, RecipeDetails, RecipeInfo};
+use serde::Serialize;
+use tauri::State;
+
+use super::blocking;
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+/// The catalogue: which backend, and its recipes.
+#[derive(Serialize)]
+pub struct Catalogue {
+    backend: String,
+    recipes: Vec<RecipeInfo>,
+}
+
+#[tauri::command]
+pub async fn catalogue(state: State<'_, AppState>) -> CommandResult<Catalogue> {
+    let client = state.client()?;
+    blocking(move || Ok(Catalogue { backend: client.backend().describe(), recipes: client.list_recipes()? })).await
+}
+
+#[tauri::command]
+pub async fn recipe_details(state: State<'_, AppState>, name: String, version: Option<String>) -> CommandResult<RecipeDetails> {
+    let client = state.client()?;
+    blocking(move || Ok(client.fields(&name, version.as_deref())?)).await
+}
+
+#[tauri::command]
+pub async fn evaluate_form(state: State<'_, AppState>, name: String, version: Option<String>, answers: Answers) -> CommandResult<FormState> {
+    let client = state.client()?;
+    blocking(move || Ok(client.evaluate_form(&name, version.as_deref(), &answers)?)).await
+}
