@@ -19,7 +19,11 @@ impl From<nskit::Error> for CommandError {
 
 impl From<tauri::Error> for CommandError {
     fn from(e: tauri::Error) -> Self {
-        CommandError(ErrorInfo { code: ErrorCode::Other, message: e.to_string(), details: serde_json::Value::Null })
+        CommandError(ErrorInfo {
+            code: ErrorCode::Other,
+            message: e.to_string(),
+            details: serde_json::Value::Null,
+        })
     }
 }
 

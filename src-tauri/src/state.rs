@@ -12,7 +12,9 @@ pub struct AppState {
 impl AppState {
     /// Loads the configuration (environment and config file, as the CLI does).
     pub fn load() -> AppState {
-        let client = Config::load(&Overrides::default()).map(|c| Arc::new(RecipeClient::from_config(&c))).map_err(|e| e.info());
+        let client = Config::load(&Overrides::default())
+            .map(|c| Arc::new(RecipeClient::from_config(&c)))
+            .map_err(|e| e.info());
         AppState { client }
     }
 

@@ -24,9 +24,16 @@ impl BuiltinBackend {
 
     fn manifest(name: &str) -> Result<Manifest> {
         let path = format!("{name}/recipe.yaml");
-        let (_, bytes, _) = FILES.iter().find(|(p, _, _)| *p == path).ok_or_else(|| Self::not_found(name))?;
-        let text = std::str::from_utf8(bytes).map_err(|_| BackendError::Install(format!("{path} is not UTF-8")))?;
-        Ok(Manifest::parse(text, Path::new(&format!("builtin:{path}")))?)
+        let (_, bytes, _) = FILES
+            .iter()
+            .find(|(p, _, _)| *p == path)
+            .ok_or_else(|| Self::not_found(name))?;
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| BackendError::Install(format!("{path} is not UTF-8")))?;
+        Ok(Manifest::parse(
+            text,
+            Path::new(&format!("builtin:{path}")),
+        )?)
     }
 
     fn not_found(name: &str) -> BackendError {
@@ -79,13 +86,23 @@ impl RecipeBackend for BuiltinBackend {
         let mut files: BTreeMap<&str, TemplateFile> = BTreeMap::new();
         for (path, bytes, exec) in FILES {
             if let Some(rel) = path.strip_prefix(&prefix) {
-                files.insert(rel, TemplateFile { path: rel.to_string(), contents: Cow::Borrowed(bytes), executable: *exec });
+                files.insert(
+                    rel,
+                    TemplateFile {
+                        path: rel.to_string(),
+                        contents: Cow::Borrowed(bytes),
+                        executable: *exec,
+                    },
+                );
             }
         }
         Ok(Recipe::from_parts(manifest, files.into_values().collect()))
     }
 
     fn source(&self) -> RecipeSource {
-        RecipeSource { backend: "builtin".into(), location: None }
+        RecipeSource {
+            backend: "builtin".into(),
+            location: None,
+        }
     }
 }

@@ -64,7 +64,11 @@ pub enum BackendError {
 }
 
 fn list_hint(available: &[String]) -> String {
-    if available.is_empty() { String::new() } else { format!(" (available: {})", available.join(", ")) }
+    if available.is_empty() {
+        String::new()
+    } else {
+        format!(" (available: {})", available.join(", "))
+    }
 }
 
 /// A recipe as listed in a catalogue.
@@ -109,25 +113,37 @@ pub trait RecipeBackend: Send + Sync {
         let versions = self.versions(name)?;
         let available = || versions.iter().map(|v| v.to_string()).collect();
         match wanted {
-            Some(w) => versions.iter().find(|v| v.matches(w)).cloned().ok_or_else(|| BackendError::VersionNotFound {
-                name: name.to_string(),
-                version: w.to_string(),
-                available: available(),
-            }),
-            None => RecipeVersion::latest(&versions).cloned().ok_or_else(|| BackendError::VersionNotFound {
-                name: name.to_string(),
-                version: "latest".into(),
-                available: vec![],
+            Some(w) => versions
+                .iter()
+                .find(|v| v.matches(w))
+                .cloned()
+                .ok_or_else(|| BackendError::VersionNotFound {
+                    name: name.to_string(),
+                    version: w.to_string(),
+                    available: available(),
+                }),
+            None => RecipeVersion::latest(&versions).cloned().ok_or_else(|| {
+                BackendError::VersionNotFound {
+                    name: name.to_string(),
+                    version: "latest".into(),
+                    available: vec![],
+                }
             }),
         }
     }
 }
 
 /// Builds a catalogue entry from a manifest and versions (newest first).
-pub(crate) fn info(name: &str, manifest: Option<&nskit_recipe::Manifest>, versions: &[RecipeVersion]) -> RecipeInfo {
+pub(crate) fn info(
+    name: &str,
+    manifest: Option<&nskit_recipe::Manifest>,
+    versions: &[RecipeVersion],
+) -> RecipeInfo {
     RecipeInfo {
         name: name.to_string(),
-        description: manifest.map(|m| m.description.trim().to_string()).unwrap_or_default(),
+        description: manifest
+            .map(|m| m.description.trim().to_string())
+            .unwrap_or_default(),
         tags: manifest.map(|m| m.tags.clone()).unwrap_or_default(),
         versions: versions.iter().map(|v| v.to_string()).collect(),
         latest: RecipeVersion::latest(versions).map(|v| v.to_string()),

@@ -11,7 +11,11 @@ pub struct LocalBackend {
 }
 
 fn visible_dirs(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let entries = std::fs::read_dir(dir).map_err(|source| BackendError::Io { action: "cannot read the recipes folder", path: dir.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| BackendError::Io {
+        action: "cannot read the recipes folder",
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut out: Vec<(String, PathBuf)> = entries
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) || e.path().is_dir())
@@ -39,7 +43,11 @@ impl LocalBackend {
         let dir = self.root.join(name);
         if name.contains(['/', '\\']) || name.starts_with('.') || !dir.is_dir() {
             let available = self.list_names()?;
-            return Err(BackendError::RecipeNotFound { name: name.into(), backend: self.describe(), available });
+            return Err(BackendError::RecipeNotFound {
+                name: name.into(),
+                backend: self.describe(),
+                available,
+            });
         }
         let mut out: Vec<(RecipeVersion, PathBuf)> = visible_dirs(&dir)?
             .into_iter()
@@ -53,7 +61,10 @@ impl LocalBackend {
     fn list_names(&self) -> Result<Vec<String>> {
         Ok(visible_dirs(&self.root)?
             .into_iter()
-            .filter(|(_, p)| visible_dirs(p).is_ok_and(|vs| vs.iter().any(|(_, v)| Manifest::path_in(v).is_file())))
+            .filter(|(_, p)| {
+                visible_dirs(p)
+                    .is_ok_and(|vs| vs.iter().any(|(_, v)| Manifest::path_in(v).is_file()))
+            })
             .map(|(n, _)| n)
             .collect())
     }
@@ -76,7 +87,12 @@ impl RecipeBackend for LocalBackend {
             // Describe the recipe by its latest version's manifest; a broken manifest still lists.
             let latest = RecipeVersion::latest(&tags).cloned();
             let manifest = latest
-                .and_then(|l| versions.iter().find(|(v, _)| *v == l).map(|(_, p)| p.clone()))
+                .and_then(|l| {
+                    versions
+                        .iter()
+                        .find(|(v, _)| *v == l)
+                        .map(|(_, p)| p.clone())
+                })
                 .and_then(|p| Manifest::from_file(&Manifest::path_in(&p)).ok());
             out.push(info(&name, manifest.as_ref(), &tags));
         }
@@ -84,20 +100,30 @@ impl RecipeBackend for LocalBackend {
     }
 
     fn versions(&self, name: &str) -> Result<Vec<RecipeVersion>> {
-        Ok(self.version_dirs(name)?.into_iter().map(|(v, _)| v).collect())
+        Ok(self
+            .version_dirs(name)?
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect())
     }
 
     fn load(&self, name: &str, version: &RecipeVersion) -> Result<Recipe> {
         let versions = self.version_dirs(name)?;
-        let (_, dir) = versions.iter().find(|(v, _)| v.matches(version.as_str())).ok_or_else(|| BackendError::VersionNotFound {
-            name: name.into(),
-            version: version.to_string(),
-            available: versions.iter().map(|(v, _)| v.to_string()).collect(),
-        })?;
+        let (_, dir) = versions
+            .iter()
+            .find(|(v, _)| v.matches(version.as_str()))
+            .ok_or_else(|| BackendError::VersionNotFound {
+                name: name.into(),
+                version: version.to_string(),
+                available: versions.iter().map(|(v, _)| v.to_string()).collect(),
+            })?;
         Ok(Recipe::from_dir(dir)?)
     }
 
     fn source(&self) -> RecipeSource {
-        RecipeSource { backend: "local".into(), location: Some(self.root.display().to_string()) }
+        RecipeSource {
+            backend: "local".into(),
+            location: Some(self.root.display().to_string()),
+        }
     }
 }

@@ -1,50 +1,105 @@
 //! The builtin, local and installed backends on real folders.
 use std::path::Path;
 
-use nskit_backends::{BackendError, BuiltinBackend, InstalledBackend, LocalBackend, RecipeBackend, install_recipe};
+use nskit_backends::{
+    BackendError, BuiltinBackend, InstalledBackend, LocalBackend, RecipeBackend, install_recipe,
+};
 use nskit_recipe::RecipeVersion;
 
 fn write_recipe(dir: &Path, name: &str, version: Option<&str>, description: &str) {
     std::fs::create_dir_all(dir.join("template")).expect("mkdir");
-    let v = version.map(|v| format!("version: {v}\n")).unwrap_or_default();
-    std::fs::write(dir.join("recipe.yaml"), format!("name: {name}\n{v}description: {description}\ntags: [t]\n")).expect("write");
+    let v = version
+        .map(|v| format!("version: {v}\n"))
+        .unwrap_or_default();
+    std::fs::write(
+        dir.join("recipe.yaml"),
+        format!("name: {name}\n{v}description: {description}\ntags: [t]\n"),
+    )
+    .expect("write");
     std::fs::write(dir.join("template/README.md"), "# {{ 1 + 1 }}\n").expect("write");
 }
 
 #[test]
 fn builtin_lists_at_least_three_useful_recipes() {
     let b = BuiltinBackend;
-    let names: Vec<String> = b.list().expect("lists").into_iter().map(|r| r.name).collect();
+    let names: Vec<String> = b
+        .list()
+        .expect("lists")
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
     for want in ["python_package", "recipe", "rust_cli"] {
-        assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
     }
     let v = b.resolve_version("rust_cli", None).expect("latest");
     let r = b.load("rust_cli", &v).expect("loads");
     assert!(r.files.iter().any(|f| f.path == "Cargo.toml"));
     let e = b.load("nope", &v).unwrap_err();
-    assert!(matches!(&e, BackendError::RecipeNotFound { available, .. } if available.contains(&"rust_cli".to_string())), "{e}");
+    assert!(
+        matches!(&e, BackendError::RecipeNotFound { available, .. } if available.contains(&"rust_cli".to_string())),
+        "{e}"
+    );
 }
 
 #[test]
 fn local_versions_are_semver_ordered_with_other_tags_after() {
     let root = tempfile::tempdir().expect("tempdir");
     for v in ["v1.9.0", "v1.10.0", "1.2.0", "main", "2.0.0-rc.1"] {
-        write_recipe(&root.path().join("svc").join(v), "svc", None, &format!("svc at {v}"));
+        write_recipe(
+            &root.path().join("svc").join(v),
+            "svc",
+            None,
+            &format!("svc at {v}"),
+        );
     }
     std::fs::create_dir_all(root.path().join("svc/not-a-version")).expect("mkdir"); // no recipe.yaml: ignored
     std::fs::create_dir_all(root.path().join(".hidden/1.0.0")).expect("mkdir");
     let b = LocalBackend::new(root.path());
-    let versions: Vec<String> = b.versions("svc").expect("versions").iter().map(|v| v.to_string()).collect();
-    assert_eq!(versions, ["2.0.0-rc.1", "v1.10.0", "v1.9.0", "1.2.0", "main"]);
-    assert_eq!(b.resolve_version("svc", None).expect("latest").as_str(), "v1.10.0", "latest is the highest stable");
-    assert_eq!(b.resolve_version("svc", Some("1.10.0")).expect("v prefix optional").as_str(), "v1.10.0");
-    assert_eq!(b.resolve_version("svc", Some("main")).expect("non-semver usable").as_str(), "main");
+    let versions: Vec<String> = b
+        .versions("svc")
+        .expect("versions")
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    assert_eq!(
+        versions,
+        ["2.0.0-rc.1", "v1.10.0", "v1.9.0", "1.2.0", "main"]
+    );
+    assert_eq!(
+        b.resolve_version("svc", None).expect("latest").as_str(),
+        "v1.10.0",
+        "latest is the highest stable"
+    );
+    assert_eq!(
+        b.resolve_version("svc", Some("1.10.0"))
+            .expect("v prefix optional")
+            .as_str(),
+        "v1.10.0"
+    );
+    assert_eq!(
+        b.resolve_version("svc", Some("main"))
+            .expect("non-semver usable")
+            .as_str(),
+        "main"
+    );
     let list = b.list().expect("lists");
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0].description, "svc at v1.10.0", "described by the latest version");
+    assert_eq!(
+        list[0].description, "svc at v1.10.0",
+        "described by the latest version"
+    );
     assert_eq!(list[0].latest.as_deref(), Some("v1.10.0"));
-    let e = b.resolve_version("svc", Some("3.0.0")).unwrap_err().to_string();
-    assert!(e.contains("no version `3.0.0`") && e.contains("v1.10.0"), "{e}");
+    let e = b
+        .resolve_version("svc", Some("3.0.0"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("no version `3.0.0`") && e.contains("v1.10.0"),
+        "{e}"
+    );
     let r = b.load("svc", &RecipeVersion::new("main")).expect("loads");
     assert_eq!(r.manifest.description, "svc at main");
 }
@@ -55,14 +110,20 @@ fn local_refuses_names_that_leave_the_folder() {
     let b = LocalBackend::new(root.path().join("recipes"));
     std::fs::create_dir_all(root.path().join("recipes")).expect("mkdir");
     write_recipe(&root.path().join("outside/1.0.0"), "outside", None, "x");
-    assert!(matches!(b.versions("../outside"), Err(BackendError::RecipeNotFound { .. })));
+    assert!(matches!(
+        b.versions("../outside"),
+        Err(BackendError::RecipeNotFound { .. })
+    ));
 }
 
 #[test]
 fn a_missing_local_folder_is_a_clear_error() {
     let b = LocalBackend::new("/nonexistent/recipes");
     let e = b.list().unwrap_err().to_string();
-    assert!(e.contains("cannot read the recipes folder /nonexistent/recipes"), "{e}");
+    assert!(
+        e.contains("cannot read the recipes folder /nonexistent/recipes"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -77,12 +138,29 @@ fn install_then_list_for_a_custom_group() {
     assert!(dest.starts_with(data.path().join("recipes/mycompany.recipes/svc")));
     // A second version, given on the command line.
     install_recipe(&b, src.path(), Some("1.1.0"), false).expect("installs");
-    assert_eq!(b.versions("svc").expect("versions").iter().map(|v| v.to_string()).collect::<Vec<_>>(), ["1.1.0", "1.0.0"]);
-    let e = install_recipe(&b, src.path(), None, false).unwrap_err().to_string();
-    assert!(e.contains("already installed") && e.contains("--force"), "{e}");
+    assert_eq!(
+        b.versions("svc")
+            .expect("versions")
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>(),
+        ["1.1.0", "1.0.0"]
+    );
+    let e = install_recipe(&b, src.path(), None, false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("already installed") && e.contains("--force"),
+        "{e}"
+    );
     install_recipe(&b, src.path(), None, true).expect("force replaces");
     // Another group does not see it.
-    assert!(InstalledBackend::new(data.path(), "nskit.recipes").list().expect("lists").is_empty());
+    assert!(
+        InstalledBackend::new(data.path(), "nskit.recipes")
+            .list()
+            .expect("lists")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -91,9 +169,14 @@ fn install_refuses_a_broken_or_unversioned_recipe() {
     let b = InstalledBackend::new(data.path(), "g");
     let src = tempfile::tempdir().expect("tempdir");
     write_recipe(src.path(), "svc", None, "x");
-    let e = install_recipe(&b, src.path(), None, false).unwrap_err().to_string();
+    let e = install_recipe(&b, src.path(), None, false)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("no `version`"), "{e}");
     std::fs::write(src.path().join("recipe.yaml"), "name: svc\nfields: {oops\n").expect("write");
-    assert!(matches!(install_recipe(&b, src.path(), Some("1.0.0"), false), Err(BackendError::Recipe(_))));
+    assert!(matches!(
+        install_recipe(&b, src.path(), Some("1.0.0"), false),
+        Err(BackendError::Recipe(_))
+    ));
     assert!(!data.path().join("recipes/g/svc/1.0.0").exists());
 }

@@ -15,7 +15,9 @@ pub const EXIT_OUTPUT: u8 = 6;
 
 pub(crate) fn code_for(e: &anyhow::Error) -> u8 {
     use nskit::ErrorCode as C;
-    let Some(err) = e.downcast_ref::<nskit::Error>() else { return EXIT_FAILURE };
+    let Some(err) = e.downcast_ref::<nskit::Error>() else {
+        return EXIT_FAILURE;
+    };
     match err.code() {
         C::MissingAnswers | C::InvalidAnswers => EXIT_BAD_ANSWERS,
         C::RecipeNotFound | C::VersionNotFound => EXIT_NOT_FOUND,

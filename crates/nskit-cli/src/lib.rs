@@ -23,7 +23,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 use nskit::{BackendConfig, ConfigFile};
 
-pub use exit::{EXIT_BAD_ANSWERS, EXIT_BAD_RECIPE, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_OUTPUT, EXIT_USAGE};
+pub use exit::{
+    EXIT_BAD_ANSWERS, EXIT_BAD_RECIPE, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_OUTPUT, EXIT_USAGE,
+};
 
 /// A command-line tool over nskit, branded or not.
 #[derive(Debug, Clone)]
@@ -36,7 +38,11 @@ pub struct Cli {
 impl Cli {
     /// A CLI called `name`.
     pub fn new(name: impl Into<String>) -> Cli {
-        Cli { name: name.into(), about: None, defaults: ConfigFile::default() }
+        Cli {
+            name: name.into(),
+            about: None,
+            defaults: ConfigFile::default(),
+        }
     }
 
     /// The one-line description shown in `--help`.
@@ -68,11 +74,15 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
-        let mut cmd = args::Args::command().name(self.name.clone()).bin_name(self.name.clone());
+        let mut cmd = args::Args::command()
+            .name(self.name.clone())
+            .bin_name(self.name.clone());
         if let Some(about) = &self.about {
             cmd = cmd.about(about.clone());
         }
-        let parsed = cmd.try_get_matches_from(args).and_then(|m| args::Args::from_arg_matches(&m));
+        let parsed = cmd
+            .try_get_matches_from(args)
+            .and_then(|m| args::Args::from_arg_matches(&m));
         let args = match parsed {
             Ok(a) => a,
             Err(e) => {

@@ -26,12 +26,25 @@ impl nskit::Prompter for TerminalPrompter {
         match field.kind {
             FieldType::Boolean => {
                 let d = default.and_then(Value::as_bool).unwrap_or(false);
-                Ok(Value::Bool(Confirm::new().with_prompt(label).default(d).interact().map_err(cancelled)?))
+                Ok(Value::Bool(
+                    Confirm::new()
+                        .with_prompt(label)
+                        .default(d)
+                        .interact()
+                        .map_err(cancelled)?,
+                ))
             }
             FieldType::Choice => {
                 let labels: Vec<&str> = field.choices.iter().map(|c| c.label.as_str()).collect();
-                let d = default.and_then(|d| field.choices.iter().position(|c| &c.value == d)).unwrap_or(0);
-                let i = Select::new().with_prompt(label).items(&labels).default(d).interact().map_err(cancelled)?;
+                let d = default
+                    .and_then(|d| field.choices.iter().position(|c| &c.value == d))
+                    .unwrap_or(0);
+                let i = Select::new()
+                    .with_prompt(label)
+                    .items(&labels)
+                    .default(d)
+                    .interact()
+                    .map_err(cancelled)?;
                 Ok(field.choices[i].value.clone())
             }
             FieldType::Multichoice => {
@@ -39,11 +52,25 @@ impl nskit::Prompter for TerminalPrompter {
                 let chosen: Vec<bool> = field
                     .choices
                     .iter()
-                    .map(|c| default.and_then(Value::as_array).is_some_and(|d| d.contains(&c.value)))
+                    .map(|c| {
+                        default
+                            .and_then(Value::as_array)
+                            .is_some_and(|d| d.contains(&c.value))
+                    })
                     .collect();
                 loop {
-                    let picked = MultiSelect::new().with_prompt(&label).items(&labels).defaults(&chosen).interact().map_err(cancelled)?;
-                    let value = Value::Array(picked.iter().map(|i| field.choices[*i].value.clone()).collect());
+                    let picked = MultiSelect::new()
+                        .with_prompt(&label)
+                        .items(&labels)
+                        .defaults(&chosen)
+                        .interact()
+                        .map_err(cancelled)?;
+                    let value = Value::Array(
+                        picked
+                            .iter()
+                            .map(|i| field.choices[*i].value.clone())
+                            .collect(),
+                    );
                     match field.check(&value) {
                         Ok(()) => return Ok(value),
                         Err(msg) => eprintln!("  {msg}"),

@@ -43,7 +43,10 @@ impl Context {
         let mut values = Map::new();
         values.insert("git".into(), git);
         values.insert("date".into(), date);
-        let env = env.into_iter().filter(|(k, _)| k.starts_with("RECIPE_")).collect();
+        let env = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("RECIPE_"))
+            .collect();
         Context { values, env }
     }
 
@@ -83,7 +86,10 @@ impl Resolution {
     pub fn into_answers(self) -> Result<Answers> {
         if !self.errors.is_empty() {
             let mut errors = self.errors;
-            errors.extend(self.missing.into_iter().map(|f| FieldError { field: f, message: "an answer is required".into() }));
+            errors.extend(self.missing.into_iter().map(|f| FieldError {
+                field: f,
+                message: "an answer is required".into(),
+            }));
             return Err(RecipeError::InvalidAnswers(errors));
         }
         if !self.missing.is_empty() {
@@ -124,7 +130,9 @@ pub struct FieldState {
 
 /// Looks up a dotted path in a nested value.
 fn get_path<'a>(root: &'a Value, dotted: &str) -> Option<&'a Value> {
-    dotted.split('.').try_fold(root, |v, k| v.as_object()?.get(k))
+    dotted
+        .split('.')
+        .try_fold(root, |v, k| v.as_object()?.get(k))
 }
 
 /// Sets a dotted path in a nested object, creating levels as needed.
@@ -136,7 +144,9 @@ fn set_path(root: &mut Map<String, Value>, dotted: &str, value: Value) {
             cur.insert(part.to_string(), value);
             return;
         }
-        let entry = cur.entry(part.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        let entry = cur
+            .entry(part.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
         if !entry.is_object() {
             *entry = Value::Object(Map::new());
         }
@@ -168,7 +178,13 @@ fn render_default(field: &Field, raw: &Value, scope: &Value, index: usize) -> Re
         Value::String(s) if is_template(s) => {
             let key = format!("recipe.yaml fields[{index}].default ({})", field.name);
             let env = jinja_env();
-            let text = env.render_named_str(&key, s, minijinja::Value::from(minijinja::value::Serde(scope))).map_err(|e| RecipeError::from_jinja(&key, s, &e))?;
+            let text = env
+                .render_named_str(
+                    &key,
+                    s,
+                    minijinja::Value::from(minijinja::value::Serde(scope)),
+                )
+                .map_err(|e| RecipeError::from_jinja(&key, s, &e))?;
             Ok(Value::String(text))
         }
         other => Ok(other.clone()),
@@ -184,12 +200,25 @@ fn condition_holds(field: &Field, scope: &Value, index: usize) -> Result<bool> {
         Some(Condition::Expr(expr)) => {
             let env = jinja_env();
             if is_template(expr) {
-                let text = env.render_named_str(&key, expr, minijinja::Value::from(minijinja::value::Serde(scope))).map_err(|e| RecipeError::from_jinja(&key, expr, &e))?;
+                let text = env
+                    .render_named_str(
+                        &key,
+                        expr,
+                        minijinja::Value::from(minijinja::value::Serde(scope)),
+                    )
+                    .map_err(|e| RecipeError::from_jinja(&key, expr, &e))?;
                 let t = text.trim().to_ascii_lowercase();
-                Ok(!matches!(t.as_str(), "" | "false" | "0" | "no" | "none" | "off"))
+                Ok(!matches!(
+                    t.as_str(),
+                    "" | "false" | "0" | "no" | "none" | "off"
+                ))
             } else {
-                let compiled = env.compile_expression(expr).map_err(|e| RecipeError::from_jinja(&key, expr, &e))?;
-                let v = compiled.eval(minijinja::Value::from(minijinja::value::Serde(scope))).map_err(|e| RecipeError::from_jinja(&key, expr, &e))?;
+                let compiled = env
+                    .compile_expression(expr)
+                    .map_err(|e| RecipeError::from_jinja(&key, expr, &e))?;
+                let v = compiled
+                    .eval(minijinja::Value::from(minijinja::value::Serde(scope)))
+                    .map_err(|e| RecipeError::from_jinja(&key, expr, &e))?;
                 Ok(v.is_true())
             }
         }
@@ -220,13 +249,25 @@ fn walk(
         let active = match condition_holds(field, &scope_value, i) {
             Ok(a) => a,
             Err(e) if lenient => {
-                out.push(Outcome { active: true, default: None, value: None, error: Some(e.to_string()), missing: false });
+                out.push(Outcome {
+                    active: true,
+                    default: None,
+                    value: None,
+                    error: Some(e.to_string()),
+                    missing: false,
+                });
                 continue;
             }
             Err(e) => return Err(e),
         };
         if !active {
-            out.push(Outcome { active, default: None, value: None, error: None, missing: false });
+            out.push(Outcome {
+                active,
+                default: None,
+                value: None,
+                error: None,
+                missing: false,
+            });
             continue;
         }
         let mut error = None;
@@ -286,7 +327,13 @@ fn walk(
         if let Some(v) = &value {
             set_path(&mut scope, &field.name, v.clone());
         }
-        out.push(Outcome { active, default, value, error, missing });
+        out.push(Outcome {
+            active,
+            default,
+            value,
+            error,
+            missing,
+        });
     }
     Ok(out)
 }
@@ -294,11 +341,19 @@ fn walk(
 fn unknown_keys(fields: &[Field], given: &Value, prefix: &str, out: &mut Vec<String>) {
     let Some(obj) = given.as_object() else { return };
     for (k, v) in obj {
-        let name = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let name = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         if fields.iter().any(|f| f.name == name) {
             continue;
         }
-        if v.is_object() && fields.iter().any(|f| f.name.starts_with(&format!("{name}."))) {
+        if v.is_object()
+            && fields
+                .iter()
+                .any(|f| f.name.starts_with(&format!("{name}.")))
+        {
             unknown_keys(fields, v, &name, out);
         } else {
             out.push(name);
@@ -323,7 +378,10 @@ pub fn resolve_answers(
         if o.missing {
             res.missing.push(field.name.clone());
         } else if let Some(message) = o.error {
-            res.errors.push(FieldError { field: field.name.clone(), message });
+            res.errors.push(FieldError {
+                field: field.name.clone(),
+                message,
+            });
         } else if let (true, Some(v)) = (o.active, o.value) {
             res.answers.insert(field.name.clone(), v);
         }
@@ -343,7 +401,13 @@ pub fn evaluate_form(fields: &[Field], given: &Answers, ctx: &Context) -> FormSt
             return FormState {
                 fields: fields
                     .iter()
-                    .map(|f| FieldState { name: f.name.clone(), active: true, default: None, value: None, error: Some(e.to_string()) })
+                    .map(|f| FieldState {
+                        name: f.name.clone(),
+                        active: true,
+                        default: None,
+                        value: None,
+                        error: Some(e.to_string()),
+                    })
                     .collect(),
                 valid: false,
             };
@@ -354,7 +418,9 @@ pub fn evaluate_form(fields: &[Field], given: &Answers, ctx: &Context) -> FormSt
         .iter()
         .zip(outcomes)
         .map(|(f, o)| {
-            let error = o.error.or_else(|| o.missing.then(|| "an answer is required".to_string()));
+            let error = o
+                .error
+                .or_else(|| o.missing.then(|| "an answer is required".to_string()));
             valid &= !o.active || error.is_none();
             FieldState {
                 name: f.name.clone(),
@@ -365,7 +431,10 @@ pub fn evaluate_form(fields: &[Field], given: &Answers, ctx: &Context) -> FormSt
             }
         })
         .collect();
-    FormState { fields: states, valid }
+    FormState {
+        fields: states,
+        valid,
+    }
 }
 
 #[cfg(test)]
@@ -376,7 +445,12 @@ mod tests {
     use std::path::Path;
 
     fn fields(yaml: &str) -> Vec<Field> {
-        Manifest::parse(&format!("name: t\nfields:\n{yaml}"), Path::new("recipe.yaml")).expect("manifest").fields
+        Manifest::parse(
+            &format!("name: t\nfields:\n{yaml}"),
+            Path::new("recipe.yaml"),
+        )
+        .expect("manifest")
+        .fields
     }
 
     fn ctx() -> Context {
@@ -384,7 +458,10 @@ mod tests {
             Some("Ada Lovelace".into()),
             Some("ada@example.com".into()),
             chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date"),
-            [("RECIPE_REPO_OWNER".to_string(), "from-env".to_string()), ("PATH".into(), "/bin".into())],
+            [
+                ("RECIPE_REPO_OWNER".to_string(), "from-env".to_string()),
+                ("PATH".into(), "/bin".into()),
+            ],
         )
     }
 
@@ -397,23 +474,32 @@ mod tests {
         let f = fields(
             "  - {name: name}\n  - {name: package, default: \"{{ name | replace('-', '_') }}\"}\n  - {name: author, default: '{{ git.user.name }}'}\n  - {name: year, type: integer, default: '{{ date.year }}'}\n  - {name: repo.owner, default: nobody}\n",
         );
-        let r = resolve_answers(&f, &given(json!({"name": "my-pkg"})), &ctx(), None).expect("resolves");
+        let r =
+            resolve_answers(&f, &given(json!({"name": "my-pkg"})), &ctx(), None).expect("resolves");
         assert!(r.missing.is_empty() && r.errors.is_empty(), "{r:?}");
         assert_eq!(r.answers["package"], json!("my_pkg"));
         assert_eq!(r.answers["author"], json!("Ada Lovelace"));
         assert_eq!(r.answers["year"], json!(2026));
-        assert_eq!(r.answers["repo.owner"], json!("from-env"), "RECIPE_ env var wins over the default");
+        assert_eq!(
+            r.answers["repo.owner"],
+            json!("from-env"),
+            "RECIPE_ env var wins over the default"
+        );
     }
 
     #[test]
     fn conditions_skip_fields() {
-        let f = fields("  - {name: ci, type: boolean}\n  - {name: provider, type: choice, choices: [github, gitlab], when: ci}\n");
+        let f = fields(
+            "  - {name: ci, type: boolean}\n  - {name: provider, type: choice, choices: [github, gitlab], when: ci}\n",
+        );
         let r = resolve_answers(&f, &Map::new(), &ctx(), None).expect("resolves");
         assert!(r.missing.is_empty());
         assert!(!r.answers.contains_key("provider"));
         let r = resolve_answers(&f, &given(json!({"ci": "yes"})), &ctx(), None).expect("resolves");
         assert_eq!(r.missing, vec!["provider"]);
-        let f = fields("  - {name: ci, type: boolean, default: true}\n  - {name: x, when: '{{ ci }}', default: a}\n");
+        let f = fields(
+            "  - {name: ci, type: boolean, default: true}\n  - {name: x, when: '{{ ci }}', default: a}\n",
+        );
         let r = resolve_answers(&f, &Map::new(), &ctx(), None).expect("resolves");
         assert_eq!(r.answers["x"], json!("a"));
     }
@@ -421,8 +507,13 @@ mod tests {
     #[test]
     fn nested_and_flat_given_answers_both_work() {
         let f = fields("  - {name: repo.owner}\n  - {name: repo.name}\n");
-        let r = resolve_answers(&f, &given(json!({"repo": {"name": "n"}, "repo.owner": "o", "extra": 1})), &Context::default(), None)
-            .expect("resolves");
+        let r = resolve_answers(
+            &f,
+            &given(json!({"repo": {"name": "n"}, "repo.owner": "o", "extra": 1})),
+            &Context::default(),
+            None,
+        )
+        .expect("resolves");
         assert_eq!(r.answers["repo.owner"], json!("o"));
         assert_eq!(r.answers["repo.name"], json!("n"));
         assert_eq!(r.unknown, vec!["extra"]);
@@ -430,27 +521,48 @@ mod tests {
 
     #[test]
     fn lists_every_missing_and_invalid_answer() {
-        let f = fields("  - {name: a}\n  - {name: b}\n  - {name: n, type: integer, validation: {max: 3, message: too big}}\n");
+        let f = fields(
+            "  - {name: a}\n  - {name: b}\n  - {name: n, type: integer, validation: {max: 3, message: too big}}\n",
+        );
         let r = resolve_answers(&f, &given(json!({"n": 5})), &ctx(), None).expect("resolves");
         assert_eq!(r.missing, vec!["a", "b"]);
-        assert_eq!(r.errors, vec![FieldError { field: "n".into(), message: "too big".into() }]);
+        assert_eq!(
+            r.errors,
+            vec![FieldError {
+                field: "n".into(),
+                message: "too big".into()
+            }]
+        );
         let e = r.into_answers().unwrap_err().to_string();
-        assert!(e.contains("too big") && e.contains("a: an answer is required"), "{e}");
+        assert!(
+            e.contains("too big") && e.contains("a: an answer is required"),
+            "{e}"
+        );
     }
 
     #[test]
     fn undefined_variable_in_default_is_an_error() {
         let f = fields("  - {name: a, default: '{{ nme }}'}\n");
         let e = resolve_answers(&f, &Map::new(), &ctx(), None).unwrap_err();
-        assert!(matches!(&e, RecipeError::UndefinedVariable { variable, .. } if variable == "nme"), "{e}");
+        assert!(
+            matches!(&e, RecipeError::UndefinedVariable { variable, .. } if variable == "nme"),
+            "{e}"
+        );
     }
 
     #[test]
     fn form_state_is_lenient_and_hides_secrets() {
-        let f = fields("  - {name: a, default: '{{ nme }}'}\n  - {name: token, type: secret}\n  - {name: b, when: 'a == \"x\"'}\n");
+        let f = fields(
+            "  - {name: a, default: '{{ nme }}'}\n  - {name: token, type: secret}\n  - {name: b, when: 'a == \"x\"'}\n",
+        );
         let s = evaluate_form(&f, &given(json!({"token": "s3cret"})), &ctx());
         assert!(!s.valid);
-        assert!(s.fields[0].error.as_deref().is_some_and(|e| e.contains("nme")));
+        assert!(
+            s.fields[0]
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("nme"))
+        );
         assert_eq!(s.fields[1].value, None);
         assert!(s.fields[1].error.is_none());
     }
@@ -460,7 +572,9 @@ mod tests {
         fn ask(&mut self, field: &Field, default: Option<&Value>) -> Result<Value> {
             let text = self.0.remove(0);
             if text.is_empty() {
-                return default.cloned().ok_or_else(|| RecipeError::Prompt("no default".into()));
+                return default
+                    .cloned()
+                    .ok_or_else(|| RecipeError::Prompt("no default".into()));
             }
             field.parse_input(text).map_err(RecipeError::Prompt)
         }
@@ -468,7 +582,9 @@ mod tests {
 
     #[test]
     fn prompter_is_asked_for_visible_fields_only() {
-        let f = fields("  - {name: a}\n  - {name: b, hidden: true, default: '{{ a }}!'}\n  - {name: c, default: z}\n");
+        let f = fields(
+            "  - {name: a}\n  - {name: b, hidden: true, default: '{{ a }}!'}\n  - {name: c, default: z}\n",
+        );
         let mut p = Scripted(vec!["hello", ""]);
         let r = resolve_answers(&f, &Map::new(), &ctx(), Some(&mut p)).expect("resolves");
         assert_eq!(r.answers["b"], json!("hello!"));

@@ -71,7 +71,9 @@ pub enum RecipeError {
         variable: String,
     },
     /// A rendered path would be written outside the output folder.
-    #[error("{template_path}: the rendered path `{rendered}` leaves the output folder; nothing was written")]
+    #[error(
+        "{template_path}: the rendered path `{rendered}` leaves the output folder; nothing was written"
+    )]
     PathEscapes {
         /// The path in the template tree.
         template_path: String,
@@ -123,7 +125,11 @@ impl RecipeError {
             }
             _ => String::new(),
         };
-        RecipeError::Write { path: path.into(), source, hint }
+        RecipeError::Write {
+            path: path.into(),
+            source,
+            hint,
+        }
     }
 
     /// Turns a minijinja error into ours, naming the file and line (and for an undefined
@@ -137,13 +143,21 @@ impl RecipeError {
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| "?".to_string());
-            return RecipeError::UndefinedVariable { file: file.to_string(), line, variable };
+            return RecipeError::UndefinedVariable {
+                file: file.to_string(),
+                line,
+                variable,
+            };
         }
         let message = match err.detail() {
             Some(d) => format!("{}: {d}", kind_text(err.kind())),
             None => kind_text(err.kind()).to_string(),
         };
-        RecipeError::Template { file: file.to_string(), line, message }
+        RecipeError::Template {
+            file: file.to_string(),
+            line,
+            message,
+        }
     }
 }
 

@@ -171,7 +171,11 @@ pub(crate) fn display_value(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
-        Value::Array(items) => items.iter().map(display_value).collect::<Vec<_>>().join(", "),
+        Value::Array(items) => items
+            .iter()
+            .map(display_value)
+            .collect::<Vec<_>>()
+            .join(", "),
         other => other.to_string(),
     }
 }
@@ -185,7 +189,10 @@ impl Field {
     /// The environment variable that supplies this field's default, as in the original
     /// nskit: `RECIPE_` and the dotted name upper-cased with `.` as `_` (`RECIPE_REPO_OWNER`).
     pub fn env_var(&self) -> String {
-        format!("RECIPE_{}", self.name.replace(['.', '-'], "_").to_uppercase())
+        format!(
+            "RECIPE_{}",
+            self.name.replace(['.', '-'], "_").to_uppercase()
+        )
     }
 
     /// Whether answers of this field are never recorded.
@@ -267,9 +274,10 @@ impl Field {
                 let items: Vec<Value> = match value {
                     Value::Array(items) => items.clone(),
                     Value::String(s) if s.trim().is_empty() => vec![],
-                    Value::String(s) => {
-                        s.split(',').map(|p| Value::String(p.trim().to_string())).collect()
-                    }
+                    Value::String(s) => s
+                        .split(',')
+                        .map(|p| Value::String(p.trim().to_string()))
+                        .collect(),
                     Value::Null => vec![],
                     other => vec![other.clone()],
                 };
@@ -290,13 +298,21 @@ impl Field {
         self.choices
             .iter()
             .find(|c| c.value == *value)
-            .or_else(|| self.choices.iter().find(|c| display_value(&c.value) == wanted))
+            .or_else(|| {
+                self.choices
+                    .iter()
+                    .find(|c| display_value(&c.value) == wanted)
+            })
             .or_else(|| self.choices.iter().find(|c| c.label == wanted))
             .map(|c| &c.value)
             .ok_or_else(|| {
                 format!(
                     "`{wanted}` is not one of the choices: {}",
-                    self.choices.iter().map(|c| display_value(&c.value)).collect::<Vec<_>>().join(", ")
+                    self.choices
+                        .iter()
+                        .map(|c| display_value(&c.value))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             })
     }
@@ -359,7 +375,11 @@ impl Field {
             Value::String(s) => s.trim().is_empty(),
             _ => false,
         };
-        if empty { Err("an answer is required".into()) } else { Ok(()) }
+        if empty {
+            Err("an answer is required".into())
+        } else {
+            Ok(())
+        }
     }
 
     /// Coerces and checks text typed by a person, as prompts do at entry time.
@@ -394,7 +414,11 @@ mod tests {
         assert!(f.coerce(&json!("maybe")).is_err());
         let f = field("{name: n, type: multichoice, choices: [a, b, c]}");
         assert_eq!(f.coerce(&json!("c, a, c")), Ok(json!(["c", "a"])));
-        assert!(f.coerce(&json!("a,z")).unwrap_err().contains("not one of the choices"));
+        assert!(
+            f.coerce(&json!("a,z"))
+                .unwrap_err()
+                .contains("not one of the choices")
+        );
     }
 
     #[test]
@@ -419,7 +443,10 @@ mod tests {
     #[test]
     fn required_and_optional() {
         assert!(field("{name: n}").check(&json!("  ")).is_err());
-        assert_eq!(field("{name: n, required: false, validation: {pattern: 'x'}}").check(&json!("")), Ok(()));
+        assert_eq!(
+            field("{name: n, required: false, validation: {pattern: 'x'}}").check(&json!("")),
+            Ok(())
+        );
     }
 
     #[test]

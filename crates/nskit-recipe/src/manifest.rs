@@ -58,8 +58,10 @@ static RECIPE_NAME_RE: &str = r"^[A-Za-z0-9][A-Za-z0-9._-]*$";
 impl Manifest {
     /// Reads and checks `recipe.yaml` from a file.
     pub fn from_file(path: &Path) -> Result<Manifest> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| RecipeError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| RecipeError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Manifest::parse(&text, path)
     }
 
@@ -81,7 +83,11 @@ impl Manifest {
             RecipeError::Manifest {
                 file: file.to_path_buf(),
                 line,
-                key: if key == "." { "(top level)".into() } else { key },
+                key: if key == "." {
+                    "(top level)".into()
+                } else {
+                    key
+                },
                 message,
             }
         })?;
@@ -123,10 +129,15 @@ impl Manifest {
                 ));
             }
             if !seen.insert(&field.name) {
-                return Err(err(key(".name"), line, format!("the field `{}` is defined twice", field.name)));
+                return Err(err(
+                    key(".name"),
+                    line,
+                    format!("the field `{}` is defined twice", field.name),
+                ));
             }
             if let Some(other) = self.fields[..i].iter().find(|o| {
-                o.name.starts_with(&format!("{}.", field.name)) || field.name.starts_with(&format!("{}.", o.name))
+                o.name.starts_with(&format!("{}.", field.name))
+                    || field.name.starts_with(&format!("{}.", o.name))
             }) {
                 return Err(err(
                     key(".name"),
@@ -139,24 +150,39 @@ impl Manifest {
             }
             let is_choice = matches!(field.kind, FieldType::Choice | FieldType::Multichoice);
             if is_choice && field.choices.is_empty() {
-                return Err(err(key(".choices"), line, format!("a {} field needs `choices`", field.kind.as_str())));
+                return Err(err(
+                    key(".choices"),
+                    line,
+                    format!("a {} field needs `choices`", field.kind.as_str()),
+                ));
             }
             if !is_choice && !field.choices.is_empty() {
                 return Err(err(
                     key(".choices"),
                     line,
-                    format!("`choices` only applies to choice and multichoice fields, not {}", field.kind.as_str()),
+                    format!(
+                        "`choices` only applies to choice and multichoice fields, not {}",
+                        field.kind.as_str()
+                    ),
                 ));
             }
             if let Some(pattern) = field.validation.as_ref().and_then(|v| v.pattern.as_ref())
                 && let Err(e) = anchored(pattern)
             {
-                return Err(err(key(".validation.pattern"), line, format!("invalid regular expression: {e}")));
+                return Err(err(
+                    key(".validation.pattern"),
+                    line,
+                    format!("invalid regular expression: {e}"),
+                ));
             }
             if let Some(default) = &field.default {
                 let templated = default.as_str().is_some_and(crate::answers::is_template);
                 if !templated && let Err(message) = field.coerce(default) {
-                    return Err(err(key(".default"), line, format!("the default does not fit the field: {message}")));
+                    return Err(err(
+                        key(".default"),
+                        line,
+                        format!("the default does not fit the field: {message}"),
+                    ));
                 }
             }
             if field.kind == FieldType::Secret && field.default.is_some() {
@@ -173,7 +199,11 @@ impl Manifest {
                     continue; // checked once rendered
                 }
                 if let Err(e) = globset::Glob::new(p) {
-                    return Err(err(format!("{list}[{i}]"), line_of(text, "-", p), format!("invalid glob pattern: {e}")));
+                    return Err(err(
+                        format!("{list}[{i}]"),
+                        line_of(text, "-", p),
+                        format!("invalid glob pattern: {e}"),
+                    ));
                 }
             }
         }
@@ -198,12 +228,18 @@ impl Manifest {
 
 /// Finds the 1-based line on which `key: value` (or `- value`) is written, for messages.
 fn line_of(text: &str, key: &str, value: &str) -> Option<usize> {
-    text.lines().position(|l| {
-        let l = l.trim_start().trim_start_matches("- ");
-        let rest = if key == "-" { Some(l) } else { l.strip_prefix(key).and_then(|r| r.trim_start().strip_prefix(':')) };
-        rest.is_some_and(|r| r.trim().trim_matches(['"', '\'']) == value)
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start().trim_start_matches("- ");
+            let rest = if key == "-" {
+                Some(l)
+            } else {
+                l.strip_prefix(key)
+                    .and_then(|r| r.trim_start().strip_prefix(':'))
+            };
+            rest.is_some_and(|r| r.trim().trim_matches(['"', '\'']) == value)
+        })
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -216,35 +252,63 @@ mod tests {
 
     #[test]
     fn malformed_yaml_names_file_line_and_key() {
-        let e = parse("name: x\nfields:\n  - name: a\n    type: string\n   bad: [\n").unwrap_err().to_string();
+        let e = parse("name: x\nfields:\n  - name: a\n    type: string\n   bad: [\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("r/recipe.yaml:"), "{e}");
         assert!(e.contains(":5") || e.contains(":4"), "{e}");
     }
 
     #[test]
     fn unknown_field_type_names_key() {
-        let e = parse("name: x\nfields:\n  - name: a\n  - name: b\n    type: colour\n").unwrap_err();
-        let RecipeError::Manifest { line, key, message, .. } = &e else { panic!("{e}") };
+        let e =
+            parse("name: x\nfields:\n  - name: a\n  - name: b\n    type: colour\n").unwrap_err();
+        let RecipeError::Manifest {
+            line, key, message, ..
+        } = &e
+        else {
+            panic!("{e}")
+        };
         assert_eq!(key, "fields[1].type");
         assert_eq!(*line, Some(5));
         assert!(message.contains("unknown variant `colour`"), "{message}");
-        assert!(message.contains("multichoice"), "lists the valid types: {message}");
+        assert!(
+            message.contains("multichoice"),
+            "lists the valid types: {message}"
+        );
     }
 
     #[test]
     fn misspelt_key_is_an_error() {
-        let e = parse("name: x\nfields:\n  - name: a\n    defualt: 1\n").unwrap_err().to_string();
+        let e = parse("name: x\nfields:\n  - name: a\n    defualt: 1\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("fields[0]") && e.contains("defualt"), "{e}");
     }
 
     #[test]
     fn semantic_checks() {
         for (text, want) in [
-            ("name: x\nfields:\n  - name: a\n  - name: a\n", "defined twice"),
-            ("name: x\nfields:\n  - name: repo\n  - name: repo.owner\n", "clash"),
-            ("name: x\nfields:\n  - name: a\n    type: choice\n", "needs `choices`"),
-            ("name: x\nfields:\n  - name: a\n    validation: {pattern: '('}\n", "invalid regular expression"),
-            ("name: x\nfields:\n  - name: a\n    type: integer\n    default: abc\n", "does not fit"),
+            (
+                "name: x\nfields:\n  - name: a\n  - name: a\n",
+                "defined twice",
+            ),
+            (
+                "name: x\nfields:\n  - name: repo\n  - name: repo.owner\n",
+                "clash",
+            ),
+            (
+                "name: x\nfields:\n  - name: a\n    type: choice\n",
+                "needs `choices`",
+            ),
+            (
+                "name: x\nfields:\n  - name: a\n    validation: {pattern: '('}\n",
+                "invalid regular expression",
+            ),
+            (
+                "name: x\nfields:\n  - name: a\n    type: integer\n    default: abc\n",
+                "does not fit",
+            ),
             ("name: x\nfields:\n  - name: 1a\n", "not a valid field name"),
             ("name: '../x'\n", "not a valid recipe name"),
             ("name: x\nexclude: ['a[']\n", "invalid glob"),
@@ -256,8 +320,11 @@ mod tests {
 
     #[test]
     fn semantic_error_has_line() {
-        let e = parse("name: x\nfields:\n  - name: a\n  - name: b\n    type: choice\n").unwrap_err();
-        let RecipeError::Manifest { line, key, .. } = e else { panic!() };
+        let e =
+            parse("name: x\nfields:\n  - name: a\n  - name: b\n    type: choice\n").unwrap_err();
+        let RecipeError::Manifest { line, key, .. } = e else {
+            panic!()
+        };
         assert_eq!((line, key.as_str()), (Some(4), "fields[1].choices"));
     }
 }

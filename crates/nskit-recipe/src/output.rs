@@ -39,7 +39,10 @@ impl Staged {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(|e| RecipeError::write(&parent, e))?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "project".into());
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "project".into());
         let dir = tempfile::Builder::new()
             .prefix(&format!(".{name}.nskit-"))
             .tempdir_in(&parent)
@@ -47,12 +50,19 @@ impl Staged {
         for file in &tree.files {
             let dest = dir.path().join(&file.path);
             if let Some(p) = dest.parent() {
-                fs::create_dir_all(p).map_err(|e| RecipeError::write(target.join(&file.path), e))?;
+                fs::create_dir_all(p)
+                    .map_err(|e| RecipeError::write(target.join(&file.path), e))?;
             }
-            fs::write(&dest, &file.contents).map_err(|e| RecipeError::write(target.join(&file.path), e))?;
-            set_mode(&dest, file.executable).map_err(|e| RecipeError::write(target.join(&file.path), e))?;
+            fs::write(&dest, &file.contents)
+                .map_err(|e| RecipeError::write(target.join(&file.path), e))?;
+            set_mode(&dest, file.executable)
+                .map_err(|e| RecipeError::write(target.join(&file.path), e))?;
         }
-        Ok(Staged { dir, target: target.to_path_buf(), mode })
+        Ok(Staged {
+            dir,
+            target: target.to_path_buf(),
+            mode,
+        })
     }
 
     /// Refuses a target that is a file, or a folder with files in it (unless `force`).
@@ -62,7 +72,10 @@ impl Staged {
             Err(e) => Err(RecipeError::write(target, e)),
             Ok(m) if !m.is_dir() => Err(RecipeError::write(
                 target,
-                std::io::Error::new(std::io::ErrorKind::AlreadyExists, "it exists and is not a folder"),
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "it exists and is not a folder",
+                ),
             )),
             Ok(_) => match is_empty_dir(target) {
                 Ok(true) => Ok(WriteMode::Fresh),
@@ -94,9 +107,11 @@ impl Staged {
         match self.mode {
             WriteMode::Fresh => {
                 if self.target.exists() {
-                    fs::remove_dir(&self.target).map_err(|e| RecipeError::write(&self.target, e))?;
+                    fs::remove_dir(&self.target)
+                        .map_err(|e| RecipeError::write(&self.target, e))?;
                 }
-                fs::rename(self.dir.path(), &self.target).map_err(|e| RecipeError::write(&self.target, e))?;
+                fs::rename(self.dir.path(), &self.target)
+                    .map_err(|e| RecipeError::write(&self.target, e))?;
                 let _ = self.dir.keep();
                 Ok(())
             }
@@ -108,20 +123,41 @@ impl Staged {
         let staging = self.dir.path().to_path_buf();
         let backup = tempfile::Builder::new()
             .prefix(".nskit-backup-")
-            .tempdir_in(self.target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+            .tempdir_in(
+                self.target
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new(".")),
+            )
             .map_err(|e| RecipeError::write(&self.target, e))?;
-        let root = fs::canonicalize(&self.target).map_err(|e| RecipeError::write(&self.target, e))?;
+        let root =
+            fs::canonicalize(&self.target).map_err(|e| RecipeError::write(&self.target, e))?;
         let mut rels = Vec::new();
         for entry in walkdir::WalkDir::new(&staging).sort_by_file_name() {
-            let entry = entry.map_err(|e| RecipeError::write(&staging, e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk failed"))))?;
+            let entry = entry.map_err(|e| {
+                RecipeError::write(
+                    &staging,
+                    e.into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("walk failed")),
+                )
+            })?;
             if entry.file_type().is_file() {
-                rels.push(entry.path().strip_prefix(&staging).unwrap_or(entry.path()).to_path_buf());
+                rels.push(
+                    entry
+                        .path()
+                        .strip_prefix(&staging)
+                        .unwrap_or(entry.path())
+                        .to_path_buf(),
+                );
             }
         }
         // Every move is recorded so that a failure can put things back.
         enum Done {
             Dir(PathBuf),
-            Moved { dest: PathBuf, saved: Option<PathBuf> },
+            Moved {
+                dest: PathBuf,
+                saved: Option<PathBuf>,
+            },
         }
         let mut done: Vec<Done> = Vec::new();
         let result = (|| -> Result<()> {
@@ -133,17 +169,28 @@ impl Staged {
                     cur.push(comp);
                     match fs::symlink_metadata(&cur) {
                         Ok(m) if m.file_type().is_symlink() => {
-                            let real = fs::canonicalize(&cur).map_err(|e| RecipeError::write(&cur, e))?;
+                            let real =
+                                fs::canonicalize(&cur).map_err(|e| RecipeError::write(&cur, e))?;
                             if !real.starts_with(&root) {
                                 return Err(RecipeError::PathEscapes {
                                     template_path: rel.to_string_lossy().into_owned(),
-                                    rendered: format!("{} (through the symbolic link {})", rel.display(), cur.display()),
+                                    rendered: format!(
+                                        "{} (through the symbolic link {})",
+                                        rel.display(),
+                                        cur.display()
+                                    ),
                                 });
                             }
                         }
                         Ok(m) if m.is_dir() => {}
                         Ok(_) => {
-                            return Err(RecipeError::write(&cur, std::io::Error::new(std::io::ErrorKind::AlreadyExists, "a file is in the way of a folder")));
+                            return Err(RecipeError::write(
+                                &cur,
+                                std::io::Error::new(
+                                    std::io::ErrorKind::AlreadyExists,
+                                    "a file is in the way of a folder",
+                                ),
+                            ));
                         }
                         Err(_) => {
                             fs::create_dir(&cur).map_err(|e| RecipeError::write(&cur, e))?;
@@ -168,7 +215,10 @@ impl Staged {
                     None
                 };
                 let moved = fs::rename(staging.join(rel), &dest);
-                done.push(Done::Moved { dest: dest.clone(), saved });
+                done.push(Done::Moved {
+                    dest: dest.clone(),
+                    saved,
+                });
                 moved.map_err(|e| RecipeError::write(&dest, e))?;
             }
             Ok(())

@@ -29,7 +29,10 @@ pub struct RenderedTree {
 impl RenderedTree {
     /// Adds a file, replacing one at the same path.
     pub fn insert(&mut self, file: RenderedFile) {
-        match self.files.binary_search_by(|f| f.path.as_str().cmp(&file.path)) {
+        match self
+            .files
+            .binary_search_by(|f| f.path.as_str().cmp(&file.path))
+        {
             Ok(i) => self.files[i] = file,
             Err(i) => self.files.insert(i, file),
         }
@@ -37,7 +40,10 @@ impl RenderedTree {
 
     /// Looks a file up by path.
     pub fn get(&self, path: &str) -> Option<&RenderedFile> {
-        self.files.binary_search_by(|f| f.path.as_str().cmp(path)).ok().map(|i| &self.files[i])
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
     }
 
     /// The total size in bytes.
@@ -56,8 +62,15 @@ impl RenderedTree {
             for (i, (name, child)) in node.children.iter().enumerate() {
                 let last = i + 1 == count;
                 let slash = if child.children.is_empty() { "" } else { "/" };
-                out.push_str(&format!("{prefix}{}{name}{slash}\n", if last { "└── " } else { "├── " }));
-                draw(child, &format!("{prefix}{}", if last { "    " } else { "│   " }), out);
+                out.push_str(&format!(
+                    "{prefix}{}{name}{slash}\n",
+                    if last { "└── " } else { "├── " }
+                ));
+                draw(
+                    child,
+                    &format!("{prefix}{}", if last { "    " } else { "│   " }),
+                    out,
+                );
             }
         }
         let mut top = Node::default();
@@ -84,13 +97,18 @@ pub(crate) fn jinja_env() -> &'static Environment<'static> {
         // Project files are not HTML or JSON pages: never escape what is substituted
         // (minijinja would otherwise escape by file extension, e.g. `.yaml` as JSON).
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-        if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build() {
+        if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+            .keep_trailing_newline(true)
+            .build()
+        {
             env.set_syntax(syntax);
         }
         env.add_filter("slugify", |s: String| words(&s).join("-"));
         env.add_filter("kebab_case", |s: String| words(&s).join("-"));
         env.add_filter("snake_case", |s: String| words(&s).join("_"));
-        env.add_filter("pascal_case", |s: String| words(&s).iter().map(|w| capitalise(w)).collect::<String>());
+        env.add_filter("pascal_case", |s: String| {
+            words(&s).iter().map(|w| capitalise(w)).collect::<String>()
+        });
         env.add_filter("camel_case", |s: String| {
             let w = words(&s);
             let mut out = w.first().cloned().unwrap_or_default();
@@ -151,7 +169,9 @@ impl PathPatterns {
         for (i, raw) in patterns.iter().enumerate() {
             let key = format!("recipe.yaml {list}[{i}]");
             let p = if is_template(raw) {
-                jinja_env().render_named_str(&key, raw, scope.clone()).map_err(|e| RecipeError::from_jinja(&key, raw, &e))?
+                jinja_env()
+                    .render_named_str(&key, raw, scope.clone())
+                    .map_err(|e| RecipeError::from_jinja(&key, raw, &e))?
             } else {
                 raw.clone()
             };
@@ -159,22 +179,32 @@ impl PathPatterns {
             if p.is_empty() {
                 continue;
             }
-            let glob = GlobBuilder::new(p).literal_separator(true).build().map_err(|e| RecipeError::Template {
-                file: key.clone(),
-                line: None,
-                message: format!("invalid glob pattern `{p}`: {e}"),
-            })?;
-            b.add(glob);
-            if !p.contains('/') {
-                let deep = GlobBuilder::new(&format!("**/{p}")).literal_separator(true).build().map_err(|e| RecipeError::Template {
-                    file: key,
+            let glob = GlobBuilder::new(p)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| RecipeError::Template {
+                    file: key.clone(),
                     line: None,
                     message: format!("invalid glob pattern `{p}`: {e}"),
                 })?;
+            b.add(glob);
+            if !p.contains('/') {
+                let deep = GlobBuilder::new(&format!("**/{p}"))
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| RecipeError::Template {
+                        file: key,
+                        line: None,
+                        message: format!("invalid glob pattern `{p}`: {e}"),
+                    })?;
                 b.add(deep);
             }
         }
-        let set = b.build().map_err(|e| RecipeError::Template { file: format!("recipe.yaml {list}"), line: None, message: e.to_string() })?;
+        let set = b.build().map_err(|e| RecipeError::Template {
+            file: format!("recipe.yaml {list}"),
+            line: None,
+            message: e.to_string(),
+        })?;
         Ok(PathPatterns { set })
     }
 
@@ -201,15 +231,24 @@ fn render_path(template_path: &str, scope: &minijinja::Value) -> Result<Option<S
     for segment in template_path.split('/') {
         let rendered = if is_template(segment) {
             let key = format!("{template_path} (file name)");
-            jinja_env().render_named_str(&key, segment, scope.clone()).map_err(|e| RecipeError::from_jinja(&key, segment, &e))?
+            jinja_env()
+                .render_named_str(&key, segment, scope.clone())
+                .map_err(|e| RecipeError::from_jinja(&key, segment, &e))?
         } else {
             segment.to_string()
         };
         if rendered.trim().is_empty() {
             return Ok(None);
         }
-        let escapes = || RecipeError::PathEscapes { template_path: template_path.to_string(), rendered: rendered.clone() };
-        if rendered.starts_with('/') || rendered.starts_with('\\') || rendered.contains('\0') || rendered.contains(':') && rendered.len() > 1 && rendered.as_bytes()[1] == b':' {
+        let escapes = || RecipeError::PathEscapes {
+            template_path: template_path.to_string(),
+            rendered: rendered.clone(),
+        };
+        if rendered.starts_with('/')
+            || rendered.starts_with('\\')
+            || rendered.contains('\0')
+            || rendered.contains(':') && rendered.len() > 1 && rendered.as_bytes()[1] == b':'
+        {
             return Err(escapes());
         }
         for part in rendered.split(['/', '\\']) {
@@ -231,17 +270,29 @@ pub fn directory_name(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Resu
     let m = &recipe.manifest;
     let name = match &m.directory {
         Some(t) => {
-            let scope = minijinja::Value::from(minijinja::value::Serde(template_context(answers, ctx)));
-            jinja_env().render_named_str("recipe.yaml directory", t, scope).map_err(|e| RecipeError::from_jinja("recipe.yaml directory", t, &e))?
+            let scope =
+                minijinja::Value::from(minijinja::value::Serde(template_context(answers, ctx)));
+            jinja_env()
+                .render_named_str("recipe.yaml directory", t, scope)
+                .map_err(|e| RecipeError::from_jinja("recipe.yaml directory", t, &e))?
         }
         None => ["project_name", "name", "recipe_name"]
             .iter()
-            .find_map(|k| answers.get(*k).and_then(|v| v.as_str()).filter(|s| !s.trim().is_empty()).map(String::from))
+            .find_map(|k| {
+                answers
+                    .get(*k)
+                    .and_then(|v| v.as_str())
+                    .filter(|s| !s.trim().is_empty())
+                    .map(String::from)
+            })
             .unwrap_or_else(|| m.name.clone()),
     };
     let name = name.trim().to_string();
     if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\', '\0']) {
-        return Err(RecipeError::PathEscapes { template_path: "(project folder)".into(), rendered: name });
+        return Err(RecipeError::PathEscapes {
+            template_path: "(project folder)".into(),
+            rendered: name,
+        });
     }
     Ok(name)
 }
@@ -266,11 +317,16 @@ pub fn render(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<Rende
             },
             None => (tf.path.as_str(), true),
         };
-        let Some(path) = render_path(source_path, &scope)? else { continue };
+        let Some(path) = render_path(source_path, &scope)? else {
+            continue;
+        };
         if exclude.matches(&path) {
             continue;
         }
-        let verbatim = !templated || copy_only.matches(&tf.path) || copy_only.matches(&path) || is_binary(&tf.contents);
+        let verbatim = !templated
+            || copy_only.matches(&tf.path)
+            || copy_only.matches(&path)
+            || is_binary(&tf.contents);
         let contents = if verbatim {
             tf.contents.to_vec()
         } else {
@@ -284,9 +340,17 @@ pub fn render(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<Rende
             }
         };
         if let Some(first) = origin.insert(path.clone(), &tf.path) {
-            return Err(RecipeError::DuplicatePath { first: first.to_string(), second: tf.path.clone(), rendered: path });
+            return Err(RecipeError::DuplicatePath {
+                first: first.to_string(),
+                second: tf.path.clone(),
+                rendered: path,
+            });
         }
-        files.push(RenderedFile { path, contents, executable: tf.executable });
+        files.push(RenderedFile {
+            path,
+            contents,
+            executable: tf.executable,
+        });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(RenderedTree { files })
@@ -298,7 +362,10 @@ mod tests {
 
     #[test]
     fn case_filters() {
-        assert_eq!(words("My Cool-project_name"), ["my", "cool", "project", "name"]);
+        assert_eq!(
+            words("My Cool-project_name"),
+            ["my", "cool", "project", "name"]
+        );
         assert_eq!(words("HTTPServer2Go"), ["httpserver2", "go"]);
         let env = jinja_env();
         let out = env.render_str("{{ 'My cool app' | snake_case }} {{ 'my-app' | pascal_case }} {{ 'my app' | camel_case }} {{ 'A b' | slugify }}", ()).expect("renders");
@@ -310,10 +377,17 @@ mod tests {
         let tree = RenderedTree {
             files: ["a/b.txt", "a/c/d.txt", "e.txt"]
                 .iter()
-                .map(|p| RenderedFile { path: p.to_string(), contents: vec![], executable: false })
+                .map(|p| RenderedFile {
+                    path: p.to_string(),
+                    contents: vec![],
+                    executable: false,
+                })
                 .collect(),
         };
-        assert_eq!(tree.tree_text("proj"), "proj\n├── a/\n│   ├── b.txt\n│   └── c/\n│       └── d.txt\n└── e.txt\n");
+        assert_eq!(
+            tree.tree_text("proj"),
+            "proj\n├── a/\n│   ├── b.txt\n│   └── c/\n│       └── d.txt\n└── e.txt\n"
+        );
     }
 
     #[test]

@@ -8,7 +8,10 @@ use crate::manifest::Manifest;
 /// `x-nskit` so that forms can be built from the schema alone.
 pub fn fields_json_schema(manifest: &Manifest) -> Value {
     let mut root = object_schema();
-    root.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+    root.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
     root.insert("title".into(), json!(manifest.name));
     if !manifest.description.is_empty() {
         root.insert("description".into(), json!(manifest.description));
@@ -25,7 +28,11 @@ pub fn fields_json_schema(manifest: &Manifest) -> Value {
             FieldType::Choice => ("choice", None),
             FieldType::Multichoice => ("array", Some(("uniqueItems", json!(true)))),
         };
-        let one_of: Vec<Value> = field.choices.iter().map(|c| json!({"const": c.value, "title": c.label})).collect();
+        let one_of: Vec<Value> = field
+            .choices
+            .iter()
+            .map(|c| json!({"const": c.value, "title": c.label}))
+            .collect();
         match field.kind {
             FieldType::Choice => {
                 s.insert("oneOf".into(), Value::Array(one_of));
@@ -66,7 +73,11 @@ pub fn fields_json_schema(manifest: &Manifest) -> Value {
             if let Some(p) = &v.pattern {
                 s.insert("pattern".into(), json!(format!("^(?:{p})$")));
             }
-            let (min_len, max_len) = if field.kind == FieldType::Multichoice { ("minItems", "maxItems") } else { ("minLength", "maxLength") };
+            let (min_len, max_len) = if field.kind == FieldType::Multichoice {
+                ("minItems", "maxItems")
+            } else {
+                ("minLength", "maxLength")
+            };
             if let Some(n) = v.min_length {
                 s.insert(min_len.into(), json!(n));
             }
@@ -113,9 +124,16 @@ pub fn fields_json_schema(manifest: &Manifest) -> Value {
             cur = child.as_object_mut().expect("nested schema is an object");
         }
         let leaf = parts[parts.len() - 1];
-        let always = field.required && field.when.is_none() && field.default.is_none() && field.implicit_default().is_none();
+        let always = field.required
+            && field.when.is_none()
+            && field.default.is_none()
+            && field.implicit_default().is_none();
         if always {
-            cur.entry("required").or_insert_with(|| json!([])).as_array_mut().expect("required is an array").push(json!(leaf));
+            cur.entry("required")
+                .or_insert_with(|| json!([]))
+                .as_array_mut()
+                .expect("required is an array")
+                .push(json!(leaf));
         }
         cur.entry("properties")
             .or_insert_with(|| json!({}))
@@ -146,13 +164,25 @@ mod tests {
         )
         .expect("manifest");
         let s = fields_json_schema(&m);
-        assert_eq!(s["properties"]["repo"]["properties"]["owner"]["pattern"], json!("^(?:[a-z]+)$"));
+        assert_eq!(
+            s["properties"]["repo"]["properties"]["owner"]["pattern"],
+            json!("^(?:[a-z]+)$")
+        );
         assert_eq!(s["properties"]["repo"]["required"], json!(["owner"]));
         assert_eq!(s["properties"]["n"]["default"], json!(3));
         assert_eq!(s["properties"]["n"]["minimum"], json!(1.0));
-        assert_eq!(s["properties"]["lic"]["oneOf"][1], json!({"const": "Apache-2.0", "title": "Apache"}));
+        assert_eq!(
+            s["properties"]["lic"]["oneOf"][1],
+            json!({"const": "Apache-2.0", "title": "Apache"})
+        );
         assert_eq!(s["properties"]["lic"]["x-nskit"]["when"], json!("n > 1"));
-        assert_eq!(s["properties"]["d"]["x-nskit"]["defaultExpression"], json!("{{ repo.owner }}"));
-        assert!(s.get("required").is_none(), "fields with defaults or conditions are not always required");
+        assert_eq!(
+            s["properties"]["d"]["x-nskit"]["defaultExpression"],
+            json!("{{ repo.owner }}")
+        );
+        assert!(
+            s.get("required").is_none(),
+            "fields with defaults or conditions are not always required"
+        );
     }
 }

@@ -55,13 +55,25 @@ impl Recipe {
 
 fn read_tree(root: &Path) -> Result<Vec<TemplateFile>> {
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| RecipeError::Read {
-            path: e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf()),
-            source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("file-system loop")),
+            path: e
+                .path()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| root.to_path_buf()),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("file-system loop")),
         })?;
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let rel_str = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let rel_str = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         if entry.file_type().is_symlink() {
             return Err(RecipeError::Template {
                 file: rel_str,
@@ -73,8 +85,15 @@ fn read_tree(root: &Path) -> Result<Vec<TemplateFile>> {
             continue;
         }
         let path: PathBuf = entry.path().to_path_buf();
-        let bytes = std::fs::read(&path).map_err(|source| RecipeError::Read { path: path.clone(), source })?;
-        files.push(TemplateFile { path: rel_str, contents: Cow::Owned(bytes), executable: is_executable(&entry) });
+        let bytes = std::fs::read(&path).map_err(|source| RecipeError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        files.push(TemplateFile {
+            path: rel_str,
+            contents: Cow::Owned(bytes),
+            executable: is_executable(&entry),
+        });
     }
     Ok(files)
 }
@@ -82,7 +101,10 @@ fn read_tree(root: &Path) -> Result<Vec<TemplateFile>> {
 #[cfg(unix)]
 fn is_executable(entry: &walkdir::DirEntry) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    entry.metadata().map(|m| m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+    entry
+        .metadata()
+        .map(|m| m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
 }
 
 #[cfg(not(unix))]

@@ -1,8 +1,8 @@
 use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 use std::fmt;
+use ts_rs::TS;
 
 /// A recipe version: a tag compared as semver (`v1.10.0` after `v1.9.0`, a leading `v`
 /// allowed). A tag that is not semver is still usable and sorts below every semver tag,
@@ -121,26 +121,39 @@ mod tests {
 
     #[test]
     fn semver_order_not_lexicographic() {
-        assert_eq!(sorted(&["1.9.0", "v1.10.0", "1.2.0"]), ["v1.10.0", "1.9.0", "1.2.0"]);
+        assert_eq!(
+            sorted(&["1.9.0", "v1.10.0", "1.2.0"]),
+            ["v1.10.0", "1.9.0", "1.2.0"]
+        );
     }
 
     #[test]
     fn non_semver_after_semver() {
-        assert_eq!(sorted(&["main", "v2.0.0", "latest-dev", "0.1.0"]), [
-            "v2.0.0",
-            "0.1.0",
-            "main",
-            "latest-dev"
-        ]);
+        assert_eq!(
+            sorted(&["main", "v2.0.0", "latest-dev", "0.1.0"]),
+            ["v2.0.0", "0.1.0", "main", "latest-dev"]
+        );
     }
 
     #[test]
     fn latest_prefers_stable() {
-        let v: Vec<_> = ["1.0.0", "2.0.0-rc.1", "main"].iter().map(|t| RecipeVersion::new(*t)).collect();
+        let v: Vec<_> = ["1.0.0", "2.0.0-rc.1", "main"]
+            .iter()
+            .map(|t| RecipeVersion::new(*t))
+            .collect();
         assert_eq!(RecipeVersion::latest(&v).map(|v| v.as_str()), Some("1.0.0"));
-        let v: Vec<_> = ["2.0.0-rc.1", "main"].iter().map(|t| RecipeVersion::new(*t)).collect();
-        assert_eq!(RecipeVersion::latest(&v).map(|v| v.as_str()), Some("2.0.0-rc.1"));
-        let v: Vec<_> = ["alpha", "beta"].iter().map(|t| RecipeVersion::new(*t)).collect();
+        let v: Vec<_> = ["2.0.0-rc.1", "main"]
+            .iter()
+            .map(|t| RecipeVersion::new(*t))
+            .collect();
+        assert_eq!(
+            RecipeVersion::latest(&v).map(|v| v.as_str()),
+            Some("2.0.0-rc.1")
+        );
+        let v: Vec<_> = ["alpha", "beta"]
+            .iter()
+            .map(|t| RecipeVersion::new(*t))
+            .collect();
         assert_eq!(RecipeVersion::latest(&v).map(|v| v.as_str()), Some("beta"));
         assert!(RecipeVersion::latest(&[]).is_none());
     }

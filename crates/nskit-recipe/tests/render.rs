@@ -66,52 +66,92 @@ fn basic() -> RecipeDir {
 
 #[test]
 fn renders_paths_and_contents_and_nests_dotted_names() {
-    let tree = render_with(&basic(), json!({"name": "proj", "repo": {"owner": "ada"}})).expect("renders");
+    let tree =
+        render_with(&basic(), json!({"name": "proj", "repo": {"owner": "ada"}})).expect("renders");
     let paths: Vec<&str> = tree.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["assets/logo.bin", "proj/README.md", "raw.txt"]);
-    assert_eq!(tree.get("proj/README.md").expect("readme").contents, b"# proj by ada\n");
+    assert_eq!(
+        tree.get("proj/README.md").expect("readme").contents,
+        b"# proj by ada\n"
+    );
 }
 
 #[test]
 fn copy_only_and_binary_files_are_byte_for_byte() {
     let tree = render_with(&basic(), json!({"name": "p", "repo.owner": "o"})).expect("renders");
-    assert_eq!(tree.get("raw.txt").expect("raw").contents, b"{{ not rendered }}");
-    assert_eq!(tree.get("assets/logo.bin").expect("bin").contents, [0u8, 159, 146, 150, 0, 1]);
+    assert_eq!(
+        tree.get("raw.txt").expect("raw").contents,
+        b"{{ not rendered }}"
+    );
+    assert_eq!(
+        tree.get("assets/logo.bin").expect("bin").contents,
+        [0u8, 159, 146, 150, 0, 1]
+    );
 }
 
 #[test]
 fn conditional_exclude_and_empty_segments() {
-    let tree = render_with(&basic(), json!({"name": "p", "repo.owner": "o", "docs": true})).expect("renders");
+    let tree = render_with(
+        &basic(),
+        json!({"name": "p", "repo.owner": "o", "docs": true}),
+    )
+    .expect("renders");
     assert!(tree.get("docs/index.md").is_some());
     assert!(tree.get("extra.md").is_some());
-    assert!(tree.get("p/cache.pyc").is_none(), "*.pyc matches at any depth");
+    assert!(
+        tree.get("p/cache.pyc").is_none(),
+        "*.pyc matches at any depth"
+    );
 }
 
 #[cfg(unix)]
 #[test]
 fn executable_bit_is_kept_on_disk() {
     use std::os::unix::fs::PermissionsExt;
-    let r = RecipeDir::new("name: x\n").file("run.sh", "#!/bin/sh\necho hi\n").executable("run.sh").file("plain.txt", "x");
+    let r = RecipeDir::new("name: x\n")
+        .file("run.sh", "#!/bin/sh\necho hi\n")
+        .executable("run.sh")
+        .file("plain.txt", "x");
     let tree = render_with(&r, json!({})).expect("renders");
     let out = tempfile::tempdir().expect("tempdir");
     let target = out.path().join("proj");
-    Staged::write(&tree, &target, false).expect("stage").into_place().expect("place");
-    let mode = |p: &str| std::fs::metadata(target.join(p)).expect("meta").permissions().mode();
+    Staged::write(&tree, &target, false)
+        .expect("stage")
+        .into_place()
+        .expect("place");
+    let mode = |p: &str| {
+        std::fs::metadata(target.join(p))
+            .expect("meta")
+            .permissions()
+            .mode()
+    };
     assert_ne!(mode("run.sh") & 0o111, 0);
     assert_eq!(mode("plain.txt") & 0o111, 0);
 }
 
 #[test]
 fn undefined_variable_names_file_line_and_variable() {
-    let r = RecipeDir::new("name: x\nfields:\n  - name: name\n").file("src/main.txt", "line one\nhello {{ nam }}\n");
+    let r = RecipeDir::new("name: x\nfields:\n  - name: name\n")
+        .file("src/main.txt", "line one\nhello {{ nam }}\n");
     let e = render_with(&r, json!({"name": "a"})).unwrap_err();
     match &e {
-        RecipeError::UndefinedVariable { file, line, variable } => {
-            assert_eq!((file.as_str(), *line, variable.as_str()), ("src/main.txt", Some(2), "nam"));
+        RecipeError::UndefinedVariable {
+            file,
+            line,
+            variable,
+        } => {
+            assert_eq!(
+                (file.as_str(), *line, variable.as_str()),
+                ("src/main.txt", Some(2), "nam")
+            );
         }
         other => panic!("expected an undefined variable, got {other}"),
     }
-    assert!(e.to_string().contains("src/main.txt:2: undefined variable `nam`"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("src/main.txt:2: undefined variable `nam`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -125,7 +165,10 @@ fn undefined_variable_in_a_path() {
 fn template_syntax_error_names_file_and_line() {
     let r = RecipeDir::new("name: x\n").file("a.txt", "ok\n{% if %}\n");
     let e = render_with(&r, json!({})).unwrap_err();
-    assert!(matches!(&e, RecipeError::Template { file, line: Some(2), message } if file == "a.txt" && message.contains("syntax")), "{e}");
+    assert!(
+        matches!(&e, RecipeError::Template { file, line: Some(2), message } if file == "a.txt" && message.contains("syntax")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -135,17 +178,25 @@ fn malformed_manifest_names_file_line_and_key() {
     assert!(e.contains("recipe.yaml:"), "{e}");
     let r = RecipeDir::new("name: x\nfields:\n  - name: a\n    type: colour\n");
     let e = r.load().unwrap_err().to_string();
-    assert!(e.contains("recipe.yaml:4: fields[0].type: unknown variant `colour`"), "{e}");
+    assert!(
+        e.contains("recipe.yaml:4: fields[0].type: unknown variant `colour`"),
+        "{e}"
+    );
 }
 
 #[test]
 fn failing_validation_is_reported_per_field() {
-    let r = RecipeDir::new("name: x\nfields:\n  - name: n\n    validation: {pattern: '[a-z]+', message: lower-case letters only}\n");
+    let r = RecipeDir::new(
+        "name: x\nfields:\n  - name: n\n    validation: {pattern: '[a-z]+', message: lower-case letters only}\n",
+    );
     let e = render_with(&r, json!({"n": "ABC"})).unwrap_err();
     match e {
         RecipeError::InvalidAnswers(errs) => {
             assert_eq!(errs.len(), 1);
-            assert_eq!((errs[0].field.as_str(), errs[0].message.as_str()), ("n", "lower-case letters only"));
+            assert_eq!(
+                (errs[0].field.as_str(), errs[0].message.as_str()),
+                ("n", "lower-case letters only")
+            );
         }
         other => panic!("{other}"),
     }
@@ -153,7 +204,12 @@ fn failing_validation_is_reported_per_field() {
 
 #[test]
 fn paths_leaving_the_output_are_refused_and_nothing_is_written() {
-    for (name, value) in [("up", "../../etc"), ("abs", "/etc/passwd"), ("dotdot", "a/../../b"), ("backslash", "..\\x")] {
+    for (name, value) in [
+        ("up", "../../etc"),
+        ("abs", "/etc/passwd"),
+        ("dotdot", "a/../../b"),
+        ("backslash", "..\\x"),
+    ] {
         let r = RecipeDir::new("name: x\nfields:\n  - name: p\n").file("{{ p }}/f.txt", "x");
         let e = render_with(&r, json!({"p": value})).unwrap_err();
         assert!(matches!(e, RecipeError::PathEscapes { .. }), "{name}: {e}");
@@ -178,13 +234,24 @@ fn force_never_writes_through_a_symlinked_folder() {
     std::fs::create_dir(&target).expect("mkdir");
     std::fs::write(target.join("keep.txt"), "mine").expect("write");
     std::os::unix::fs::symlink(outside.path(), target.join("sub")).expect("symlink");
-    let r = RecipeDir::new("name: x\n").file("a.txt", "a").file("sub/evil.txt", "x");
+    let r = RecipeDir::new("name: x\n")
+        .file("a.txt", "a")
+        .file("sub/evil.txt", "x");
     let tree = render_with(&r, json!({})).expect("renders");
-    let e = Staged::write(&tree, &target, true).expect("stage").into_place().unwrap_err();
+    let e = Staged::write(&tree, &target, true)
+        .expect("stage")
+        .into_place()
+        .unwrap_err();
     assert!(matches!(e, RecipeError::PathEscapes { .. }), "{e}");
     assert!(!outside.path().join("evil.txt").exists());
-    assert!(!target.join("a.txt").exists(), "a failed overwrite is rolled back");
-    assert_eq!(std::fs::read_to_string(target.join("keep.txt")).expect("read"), "mine");
+    assert!(
+        !target.join("a.txt").exists(),
+        "a failed overwrite is rolled back"
+    );
+    assert_eq!(
+        std::fs::read_to_string(target.join("keep.txt")).expect("read"),
+        "mine"
+    );
 }
 
 #[test]
@@ -196,8 +263,14 @@ fn a_non_empty_target_is_refused_without_force() {
     assert!(matches!(e, RecipeError::TargetNotEmpty(_)), "{e}");
     assert!(e.to_string().contains("--force"));
     // With force, files are added and the user's file stays.
-    Staged::write(&tree, out.path(), true).expect("stage").into_place().expect("place");
-    assert_eq!(std::fs::read_to_string(out.path().join("mine.txt")).expect("read"), "mine");
+    Staged::write(&tree, out.path(), true)
+        .expect("stage")
+        .into_place()
+        .expect("place");
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("mine.txt")).expect("read"),
+        "mine"
+    );
     assert!(out.path().join("raw.txt").is_file());
 }
 
@@ -208,11 +281,19 @@ fn an_unwritable_target_is_a_clear_error_and_leaves_nothing() {
     std::fs::write(&blocker, "x").expect("write");
     let tree = render_with(&basic(), json!({"name": "p", "repo.owner": "o"})).expect("renders");
     let e = Staged::write(&tree, &blocker.join("proj"), false).unwrap_err();
-    assert!(e.to_string().starts_with(&format!("cannot write {}", blocker.display())), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with(&format!("cannot write {}", blocker.display())),
+        "{e}"
+    );
     // procfs refuses new folders even to root.
     let e = Staged::write(&tree, Path::new("/proc/nskit-test/proj"), false).unwrap_err();
     assert!(matches!(e, RecipeError::Write { .. }), "{e}");
-    let left: Vec<_> = std::fs::read_dir(work.path()).expect("read").flatten().map(|e| e.file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(work.path())
+        .expect("read")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(left, vec![std::ffi::OsString::from("a-file")]);
 }
 
@@ -221,21 +302,37 @@ fn a_failure_while_writing_leaves_no_partial_project() {
     // `a` as a file and `a/b` as a file cannot both exist: the write fails half-way.
     let tree = nskit_recipe::RenderedTree {
         files: vec![
-            nskit_recipe::RenderedFile { path: "a".into(), contents: b"1".to_vec(), executable: false },
-            nskit_recipe::RenderedFile { path: "a/b".into(), contents: b"2".to_vec(), executable: false },
+            nskit_recipe::RenderedFile {
+                path: "a".into(),
+                contents: b"1".to_vec(),
+                executable: false,
+            },
+            nskit_recipe::RenderedFile {
+                path: "a/b".into(),
+                contents: b"2".to_vec(),
+                executable: false,
+            },
         ],
     };
     let work = tempfile::tempdir().expect("tempdir");
     let target = work.path().join("proj");
     assert!(Staged::write(&tree, &target, false).is_err());
     assert!(!target.exists());
-    assert_eq!(std::fs::read_dir(work.path()).expect("read").count(), 0, "the staging folder is removed");
+    assert_eq!(
+        std::fs::read_dir(work.path()).expect("read").count(),
+        0,
+        "the staging folder is removed"
+    );
 }
 
 #[test]
 fn two_templates_rendering_to_one_path_is_an_error() {
-    let r = RecipeDir::new("name: x\nfields:\n  - name: a\n  - name: b\n").file("{{ a }}.txt", "1").file("{{ b }}.txt", "2");
-    let e = render_with(&r, json!({"a": "same", "b": "same"})).unwrap_err().to_string();
+    let r = RecipeDir::new("name: x\nfields:\n  - name: a\n  - name: b\n")
+        .file("{{ a }}.txt", "1")
+        .file("{{ b }}.txt", "2");
+    let e = render_with(&r, json!({"a": "same", "b": "same"}))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("both render to `same.txt`"), "{e}");
 }
 

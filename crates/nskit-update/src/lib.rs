@@ -112,7 +112,9 @@ impl ProjectState {
         let path = Self::path_in(project);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StateError::NotARecipeProject(project.to_path_buf())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StateError::NotARecipeProject(project.to_path_buf()));
+            }
             Err(source) => return Err(StateError::Io { path, source }),
         };
         Self::parse(&text, &path)
@@ -120,7 +122,10 @@ impl ProjectState {
 
     /// Parses state text; `path` is for messages.
     pub fn parse(text: &str, path: &Path) -> Result<ProjectState, StateError> {
-        serde_yaml::from_str(text).map_err(|e| StateError::Invalid { path: path.to_path_buf(), message: e.to_string() })
+        serde_yaml::from_str(text).map_err(|e| StateError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -136,7 +141,10 @@ mod tests {
         assert_eq!(s.metadata.version().as_deref(), Some("v1.2.0"));
         assert_eq!(s.input["repo"]["owner"], "ada");
         let again = ProjectState::parse(&s.to_yaml(), Path::new("x")).expect("round trip");
-        assert_eq!(again, s, "unknown keys such as `rendered` survive a rewrite");
+        assert_eq!(
+            again, s,
+            "unknown keys such as `rendered` survive a rewrite"
+        );
         assert!(s.to_yaml().contains("rendered: {}"));
     }
 

@@ -23,7 +23,11 @@ pub struct VcsError {
 
 impl VcsError {
     fn new(action: &'static str, path: &Path, e: git2::Error) -> Self {
-        VcsError { action, path: path.to_path_buf(), message: e.message().to_string() }
+        VcsError {
+            action,
+            path: path.to_path_buf(),
+            message: e.message().to_string(),
+        }
     }
 }
 
@@ -38,9 +42,19 @@ pub struct GitIdentity {
 
 /// Reads `user.name` and `user.email` from the default git config.
 pub fn git_identity() -> GitIdentity {
-    let Ok(cfg) = git2::Config::open_default() else { return GitIdentity::default() };
-    let get = |k: &str| cfg.get_string(k).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    GitIdentity { name: get("user.name"), email: get("user.email") }
+    let Ok(cfg) = git2::Config::open_default() else {
+        return GitIdentity::default();
+    };
+    let get = |k: &str| {
+        cfg.get_string(k)
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    GitIdentity {
+        name: get("user.name"),
+        email: get("user.email"),
+    }
 }
 
 /// The commit made for a generated project.
@@ -72,28 +86,58 @@ pub fn commit_all(dir: &Path, message: &str) -> Result<Commit, VcsError> {
                 .unwrap_or_else(|| "main".to_string());
             let mut opts = RepositoryInitOptions::new();
             opts.initial_head(&branch);
-            (Repository::init_opts(dir, &opts).map_err(|e| VcsError::new("cannot initialise a repository", dir, e))?, true)
+            (
+                Repository::init_opts(dir, &opts)
+                    .map_err(|e| VcsError::new("cannot initialise a repository", dir, e))?,
+                true,
+            )
         }
     };
-    let mut index = repo.index().map_err(|e| VcsError::new("cannot open the index", dir, e))?;
-    index.add_all(["*"], IndexAddOption::DEFAULT, None).map_err(|e| VcsError::new("cannot add files", dir, e))?;
-    index.write().map_err(|e| VcsError::new("cannot write the index", dir, e))?;
-    let tree_id = index.write_tree().map_err(|e| VcsError::new("cannot write the tree", dir, e))?;
-    let tree = repo.find_tree(tree_id).map_err(|e| VcsError::new("cannot read the tree", dir, e))?;
+    let mut index = repo
+        .index()
+        .map_err(|e| VcsError::new("cannot open the index", dir, e))?;
+    index
+        .add_all(["*"], IndexAddOption::DEFAULT, None)
+        .map_err(|e| VcsError::new("cannot add files", dir, e))?;
+    index
+        .write()
+        .map_err(|e| VcsError::new("cannot write the index", dir, e))?;
+    let tree_id = index
+        .write_tree()
+        .map_err(|e| VcsError::new("cannot write the tree", dir, e))?;
+    let tree = repo
+        .find_tree(tree_id)
+        .map_err(|e| VcsError::new("cannot read the tree", dir, e))?;
     let (sig, fallback_author) = match repo.signature() {
         Ok(s) => (s, false),
-        Err(_) => (Signature::now(FALLBACK_NAME, FALLBACK_EMAIL).map_err(|e| VcsError::new("cannot make a signature", dir, e))?, true),
+        Err(_) => (
+            Signature::now(FALLBACK_NAME, FALLBACK_EMAIL)
+                .map_err(|e| VcsError::new("cannot make a signature", dir, e))?,
+            true,
+        ),
     };
     let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-    let id = repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).map_err(|e| VcsError::new("cannot commit", dir, e))?;
+    let id = repo
+        .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .map_err(|e| VcsError::new("cannot commit", dir, e))?;
     let branch = repo
         .head()
         .ok()
         .and_then(|h| h.shorthand().ok().map(String::from))
         .unwrap_or_else(|| "main".to_string());
-    let author = format!("{} <{}>", sig.name().unwrap_or(FALLBACK_NAME), sig.email().unwrap_or(FALLBACK_EMAIL));
-    Ok(Commit { id: id.to_string(), branch, author, fallback_author, initialised })
+    let author = format!(
+        "{} <{}>",
+        sig.name().unwrap_or(FALLBACK_NAME),
+        sig.email().unwrap_or(FALLBACK_EMAIL)
+    );
+    Ok(Commit {
+        id: id.to_string(),
+        branch,
+        author,
+        fallback_author,
+        initialised,
+    })
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

@@ -4,8 +4,9 @@ use std::sync::{Arc, Mutex};
 
 use nskit_backends::{BuiltinBackend, RecipeBackend, RecipeInfo};
 use nskit_recipe::{
-    Answers, Context, Field, FormState, Prompter, Recipe, RecipeError, RecipeVersion, RenderedFile, RenderedTree, Staged, WriteMode,
-    directory_name, evaluate_form, fields_json_schema, nest_answers, render, resolve_answers,
+    Answers, Context, Field, FormState, Prompter, Recipe, RecipeError, RecipeVersion, RenderedFile,
+    RenderedTree, Staged, WriteMode, directory_name, evaluate_form, fields_json_schema,
+    nest_answers, render, resolve_answers,
 };
 use nskit_update::{Metadata, ProjectState};
 use serde::Serialize;
@@ -48,7 +49,14 @@ pub struct InitRequest {
 
 impl Default for InitRequest {
     fn default() -> Self {
-        InitRequest { recipe: String::new(), version: None, answers: Map::new(), output: Output::default(), force: false, git: true }
+        InitRequest {
+            recipe: String::new(),
+            version: None,
+            answers: Map::new(),
+            output: Output::default(),
+            force: false,
+            git: true,
+        }
     }
 }
 
@@ -182,7 +190,9 @@ pub struct RecipeClient {
 
 impl std::fmt::Debug for RecipeClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RecipeClient").field("backend", &self.backend.describe()).finish()
+        f.debug_struct("RecipeClient")
+            .field("backend", &self.backend.describe())
+            .finish()
     }
 }
 
@@ -190,8 +200,14 @@ impl RecipeClient {
     /// A client over `backend`. Field defaults may come from the process's `RECIPE_*`
     /// environment variables.
     pub fn new(backend: Box<dyn RecipeBackend>) -> RecipeClient {
-        let env = std::env::vars().filter(|(k, _)| k.starts_with(crate::env_vars::RECIPE_PREFIX)).collect();
-        RecipeClient { backend, env, cache: Mutex::new(HashMap::new()) }
+        let env = std::env::vars()
+            .filter(|(k, _)| k.starts_with(crate::env_vars::RECIPE_PREFIX))
+            .collect();
+        RecipeClient {
+            backend,
+            env,
+            cache: Mutex::new(HashMap::new()),
+        }
     }
 
     /// A client over the builtin recipes.
@@ -223,7 +239,9 @@ impl RecipeClient {
     /// Recipes whose name, description or tags contain `term` (any case).
     pub fn discover(&self, term: Option<&str>) -> Result<Vec<RecipeInfo>> {
         let all = self.list_recipes()?;
-        let Some(term) = term.map(str::to_lowercase).filter(|t| !t.is_empty()) else { return Ok(all) };
+        let Some(term) = term.map(str::to_lowercase).filter(|t| !t.is_empty()) else {
+            return Ok(all);
+        };
         Ok(all
             .into_iter()
             .filter(|r| {
@@ -236,11 +254,20 @@ impl RecipeClient {
 
     /// A recipe's versions, newest first.
     pub fn versions(&self, recipe: &str) -> Result<Vec<String>> {
-        Ok(self.backend.versions(recipe)?.iter().map(|v| v.to_string()).collect())
+        Ok(self
+            .backend
+            .versions(recipe)?
+            .iter()
+            .map(|v| v.to_string())
+            .collect())
     }
 
     /// Loads a recipe version (the latest when `version` is `None`), cached.
-    pub fn recipe(&self, name: &str, version: Option<&str>) -> Result<(Arc<Recipe>, RecipeVersion)> {
+    pub fn recipe(
+        &self,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<(Arc<Recipe>, RecipeVersion)> {
         let v = self.backend.resolve_version(name, version)?;
         let key = (name.to_string(), v.to_string());
         if let Some(r) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
@@ -270,28 +297,57 @@ impl RecipeClient {
     /// The context defaults and conditions see: git identity, today's date, `RECIPE_*`.
     pub fn context(&self) -> Context {
         let id = nskit_vcs::git_identity();
-        Context::new(id.name, id.email, chrono::Local::now().date_naive(), self.env.clone())
+        Context::new(
+            id.name,
+            id.email,
+            chrono::Local::now().date_naive(),
+            self.env.clone(),
+        )
     }
 
     /// The live state of a form for the answers so far (flat, by dotted name).
-    pub fn evaluate_form(&self, name: &str, version: Option<&str>, answers: &Answers) -> Result<FormState> {
+    pub fn evaluate_form(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        answers: &Answers,
+    ) -> Result<FormState> {
         let (recipe, _) = self.recipe(name, version)?;
-        Ok(evaluate_form(&recipe.manifest.fields, answers, &self.context()))
+        Ok(evaluate_form(
+            &recipe.manifest.fields,
+            answers,
+            &self.context(),
+        ))
     }
 
     fn prepare(&self, req: &InitRequest, prompter: Option<&mut dyn Prompter>) -> Result<Prepared> {
         let (recipe, version) = self.recipe(&req.recipe, req.version.as_deref())?;
         let ctx = self.context();
         let resolution = resolve_answers(&recipe.manifest.fields, &req.answers, &ctx, prompter)?;
-        let warnings: Vec<String> =
-            resolution.unknown.iter().map(|k| format!("the answer `{k}` matches no field of {}; it was ignored", req.recipe)).collect();
+        let warnings: Vec<String> = resolution
+            .unknown
+            .iter()
+            .map(|k| {
+                format!(
+                    "the answer `{k}` matches no field of {}; it was ignored",
+                    req.recipe
+                )
+            })
+            .collect();
         let answers = resolution.into_answers()?;
         let tree = render(&recipe, &answers, &ctx)?;
         let target = match &req.output {
             Output::Exact(p) => p.clone(),
             Output::Base(base) => base.join(directory_name(&recipe, &answers, &ctx)?),
         };
-        Ok(Prepared { recipe, version, answers, tree, target, warnings })
+        Ok(Prepared {
+            recipe,
+            version,
+            answers,
+            tree,
+            target,
+            warnings,
+        })
     }
 
     /// Renders a project in memory and describes it; nothing is written.
@@ -306,11 +362,23 @@ impl RecipeClient {
                 path: f.path.clone(),
                 size: f.contents.len() as u64,
                 executable: f.executable,
-                text: (f.contents.len() <= 256 * 1024).then(|| String::from_utf8(f.contents.clone()).ok()).flatten(),
+                text: (f.contents.len() <= 256 * 1024)
+                    .then(|| String::from_utf8(f.contents.clone()).ok())
+                    .flatten(),
             })
             .collect();
-        let root = p.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        Ok(Preview { project_path: p.target, recipe_version: p.version.to_string(), files, tree: p.tree.tree_text(&root), warnings: p.warnings })
+        let root = p
+            .target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(Preview {
+            project_path: p.target,
+            recipe_version: p.version.to_string(),
+            files,
+            tree: p.tree.tree_text(&root),
+            warnings: p.warnings,
+        })
     }
 
     fn check_target(target: &Path, force: bool) -> Result<()> {
@@ -320,13 +388,29 @@ impl RecipeClient {
 
     /// Creates a project; answers may be asked through `prompter`. The files, the state
     /// file and the first commit appear in the target together, or not at all.
-    pub fn init(&self, req: &InitRequest, prompter: Option<&mut dyn Prompter>) -> Result<RecipeResult> {
+    pub fn init(
+        &self,
+        req: &InitRequest,
+        prompter: Option<&mut dyn Prompter>,
+    ) -> Result<RecipeResult> {
         // Refuse a non-empty target before asking any question.
         Self::check_output_early(&req.output, req.force)?;
         let mut p = self.prepare(req, prompter)?;
         let now = chrono::Utc::now();
-        let secrets: Vec<&str> = p.recipe.manifest.fields.iter().filter(|f| f.is_secret()).map(|f| f.name.as_str()).collect();
-        let recorded: Answers = p.answers.iter().filter(|(k, _)| !secrets.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let secrets: Vec<&str> = p
+            .recipe
+            .manifest
+            .fields
+            .iter()
+            .filter(|f| f.is_secret())
+            .map(|f| f.name.as_str())
+            .collect();
+        let recorded: Answers = p
+            .answers
+            .iter()
+            .filter(|(k, _)| !secrets.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let state = ProjectState {
             input: nest_answers(&recorded),
             metadata: Metadata {
@@ -343,13 +427,21 @@ impl RecipeClient {
             extra: Map::new(),
         };
         let state_path = format!("{}/{}", nskit_update::STATE_DIR, nskit_update::STATE_FILE);
-        p.tree.insert(RenderedFile { path: state_path, contents: state.to_yaml().into_bytes(), executable: false });
+        p.tree.insert(RenderedFile {
+            path: state_path,
+            contents: state.to_yaml().into_bytes(),
+            executable: false,
+        });
 
         let staged = Staged::write(&p.tree, &p.target, req.force)?;
-        let message = format!("Initial commit from recipe {} {}", p.recipe.manifest.name, p.version);
+        let message = format!(
+            "Initial commit from recipe {} {}",
+            p.recipe.manifest.name, p.version
+        );
         let mut commit = None;
         let mut warnings = p.warnings;
-        let mut record = |c: std::result::Result<nskit_vcs::Commit, nskit_vcs::VcsError>, warnings: &mut Vec<String>| match c {
+        let mut record = |c: std::result::Result<nskit_vcs::Commit, nskit_vcs::VcsError>,
+                          warnings: &mut Vec<String>| match c {
             Ok(c) => {
                 if c.fallback_author {
                     warnings.push(format!(
@@ -362,7 +454,10 @@ impl RecipeClient {
             Err(e) => warnings.push(format!("{e}; the project was created without a commit")),
         };
         if req.git && staged.mode() == WriteMode::Fresh {
-            record(nskit_vcs::commit_all(staged.root(), &message), &mut warnings);
+            record(
+                nskit_vcs::commit_all(staged.root(), &message),
+                &mut warnings,
+            );
         }
         let mode = staged.mode();
         staged.into_place()?;

@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use nskit_backends::{BuiltinBackend, DEFAULT_GROUP, InstalledBackend, LocalBackend, RecipeBackend};
+use nskit_backends::{
+    BuiltinBackend, DEFAULT_GROUP, InstalledBackend, LocalBackend, RecipeBackend,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::env_vars;
@@ -76,7 +78,9 @@ impl Default for Config {
 }
 
 fn default_data_dir() -> PathBuf {
-    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("nskit")
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("nskit")
 }
 
 /// The default config file path.
@@ -85,7 +89,10 @@ pub fn default_config_path() -> Option<PathBuf> {
 }
 
 /// Expands `${VAR}` from `env`; an unset variable is an error naming it.
-pub fn expand_vars(text: &str, env: &dyn Fn(&str) -> Option<String>) -> std::result::Result<String, String> {
+pub fn expand_vars(
+    text: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> std::result::Result<String, String> {
     let re = regex::Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}").expect("constant regex");
     let mut missing = None;
     let out = re.replace_all(text, |c: &regex::Captures<'_>| match env(&c[1]) {
@@ -96,16 +103,24 @@ pub fn expand_vars(text: &str, env: &dyn Fn(&str) -> Option<String>) -> std::res
         }
     });
     match missing {
-        Some(name) => Err(format!("${{{name}}} is used but the environment variable {name} is not set")),
+        Some(name) => Err(format!(
+            "${{{name}}} is used but the environment variable {name} is not set"
+        )),
         None => Ok(out.into_owned()),
     }
 }
 
-fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
-    let text = expand_vars(&text, env).map_err(|m| Error::Config(format!("{}: {m}", path.display())))?;
+fn read_yaml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+    let text =
+        expand_vars(&text, env).map_err(|m| Error::Config(format!("{}: {m}", path.display())))?;
     if text.trim().is_empty() {
-        return serde_yaml::from_str("{}").map_err(|e| Error::Config(format!("{}: {e}", path.display())));
+        return serde_yaml::from_str("{}")
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())));
     }
     serde_yaml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
 }
@@ -117,14 +132,26 @@ impl Config {
     }
 
     /// Resolves the configuration with `env` standing for the environment.
-    pub fn load_with(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
+    pub fn load_with(
+        overrides: &Overrides,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config> {
         Self::load_layered(&ConfigFile::default(), overrides, env)
     }
 
     /// Resolves the configuration over `defaults` (a branded CLI's own defaults, which the
     /// config file, the environment and flags all override).
-    pub fn load_layered(defaults: &ConfigFile, overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
-        let mut config = Config { data_dir: env(env_vars::NSKIT_DATA_DIR).map(PathBuf::from).unwrap_or_else(default_data_dir), ..Config::default() };
+    pub fn load_layered(
+        defaults: &ConfigFile,
+        overrides: &Overrides,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config> {
+        let mut config = Config {
+            data_dir: env(env_vars::NSKIT_DATA_DIR)
+                .map(PathBuf::from)
+                .unwrap_or_else(default_data_dir),
+            ..Config::default()
+        };
         if let Some(b) = &defaults.backend {
             config.backend = b.clone();
         }
@@ -132,7 +159,10 @@ impl Config {
             config.entrypoint_group = g.clone();
         }
         // The config file: --config, else NSKIT_CONFIG, else the default path if it exists.
-        let explicit = overrides.config_file.clone().or_else(|| env(env_vars::NSKIT_CONFIG).map(PathBuf::from));
+        let explicit = overrides
+            .config_file
+            .clone()
+            .or_else(|| env(env_vars::NSKIT_CONFIG).map(PathBuf::from));
         let path = match explicit {
             Some(p) => Some(p),
             None => default_config_path().filter(|p| p.is_file()),
@@ -154,8 +184,12 @@ impl Config {
         }
         if let Some(b) = env(env_vars::NSKIT_BACKEND) {
             config.backend = Self::backend_from_word(&b, env)?;
-        } else if let (Some(dir), BackendConfig::Local { .. }) = (env(env_vars::NSKIT_RECIPES_DIR), &config.backend) {
-            config.backend = BackendConfig::Local { recipes_dir: dir.into() };
+        } else if let (Some(dir), BackendConfig::Local { .. }) =
+            (env(env_vars::NSKIT_RECIPES_DIR), &config.backend)
+        {
+            config.backend = BackendConfig::Local {
+                recipes_dir: dir.into(),
+            };
         }
         // Flags.
         if let Some(g) = &overrides.entrypoint_group {
@@ -170,10 +204,17 @@ impl Config {
     /// `builtin`, `local` (the folder from `NSKIT_RECIPES_DIR`, else the current folder, as
     /// in the original), `installed`, or the path of a backend config file (`type: local`,
     /// `recipes_dir: ...`, as the original's).
-    fn backend_from_word(word: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<BackendConfig> {
+    fn backend_from_word(
+        word: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<BackendConfig> {
         match word {
             "builtin" => Ok(BackendConfig::Builtin),
-            "local" => Ok(BackendConfig::Local { recipes_dir: env(env_vars::NSKIT_RECIPES_DIR).unwrap_or_else(|| ".".into()).into() }),
+            "local" => Ok(BackendConfig::Local {
+                recipes_dir: env(env_vars::NSKIT_RECIPES_DIR)
+                    .unwrap_or_else(|| ".".into())
+                    .into(),
+            }),
             "installed" => Ok(BackendConfig::Installed { group: None }),
             path if Path::new(path).is_file() => {
                 let p = Path::new(path);
@@ -190,17 +231,28 @@ impl Config {
     pub fn backend(&self) -> Box<dyn RecipeBackend> {
         match &self.backend {
             BackendConfig::Builtin => Box::new(BuiltinBackend),
-            BackendConfig::Local { recipes_dir } => Box::new(LocalBackend::new(recipes_dir.clone())),
-            BackendConfig::Installed { group } => {
-                Box::new(InstalledBackend::new(&self.data_dir, group.clone().unwrap_or_else(|| self.entrypoint_group.clone())))
+            BackendConfig::Local { recipes_dir } => {
+                Box::new(LocalBackend::new(recipes_dir.clone()))
             }
+            BackendConfig::Installed { group } => Box::new(InstalledBackend::new(
+                &self.data_dir,
+                group
+                    .clone()
+                    .unwrap_or_else(|| self.entrypoint_group.clone()),
+            )),
         }
     }
 
     /// Installs a recipe folder for the configured group (see [`nskit_backends::install_recipe`]).
     /// Returns the recipe's name, the version and where it was installed.
-    pub fn install(&self, folder: &Path, version: Option<&str>, force: bool) -> Result<(String, String, PathBuf)> {
-        let (name, version, path) = nskit_backends::install_recipe(&self.installed_backend(), folder, version, force)?;
+    pub fn install(
+        &self,
+        folder: &Path,
+        version: Option<&str>,
+        force: bool,
+    ) -> Result<(String, String, PathBuf)> {
+        let (name, version, path) =
+            nskit_backends::install_recipe(&self.installed_backend(), folder, version, force)?;
         Ok((name, version.to_string(), path))
     }
 
@@ -217,7 +269,9 @@ impl Config {
 /// A relative `recipes_dir` in a file is relative to that file's folder.
 fn relative_to(b: BackendConfig, base: &Path) -> BackendConfig {
     match b {
-        BackendConfig::Local { recipes_dir } if recipes_dir.is_relative() => BackendConfig::Local { recipes_dir: base.join(recipes_dir) },
+        BackendConfig::Local { recipes_dir } if recipes_dir.is_relative() => BackendConfig::Local {
+            recipes_dir: base.join(recipes_dir),
+        },
         other => other,
     }
 }
@@ -228,7 +282,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -236,19 +293,41 @@ mod tests {
     fn precedence_flags_env_file_default() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("config.yaml");
-        std::fs::write(&file, "backend:\n  type: local\n  recipes_dir: ${RECIPES}\nentrypoint_group: file.recipes\n").expect("write");
-        let env = env_of(&[("NSKIT_CONFIG", file.to_str().expect("utf8")), ("RECIPES", "/r"), ("NSKIT_DATA_DIR", "/data")]);
+        std::fs::write(
+            &file,
+            "backend:\n  type: local\n  recipes_dir: ${RECIPES}\nentrypoint_group: file.recipes\n",
+        )
+        .expect("write");
+        let env = env_of(&[
+            ("NSKIT_CONFIG", file.to_str().expect("utf8")),
+            ("RECIPES", "/r"),
+            ("NSKIT_DATA_DIR", "/data"),
+        ]);
         let c = Config::load_with(&Overrides::default(), &env).expect("loads");
-        assert_eq!(c.backend, BackendConfig::Local { recipes_dir: "/r".into() });
+        assert_eq!(
+            c.backend,
+            BackendConfig::Local {
+                recipes_dir: "/r".into()
+            }
+        );
         assert_eq!(c.entrypoint_group, "file.recipes");
         assert_eq!(c.data_dir, PathBuf::from("/data"));
 
-        let env = env_of(&[("NSKIT_CONFIG", file.to_str().expect("utf8")), ("RECIPES", "/r"), ("NSKIT_BACKEND", "installed"), ("NSKIT_ENTRYPOINT_GROUP", "env.recipes")]);
+        let env = env_of(&[
+            ("NSKIT_CONFIG", file.to_str().expect("utf8")),
+            ("RECIPES", "/r"),
+            ("NSKIT_BACKEND", "installed"),
+            ("NSKIT_ENTRYPOINT_GROUP", "env.recipes"),
+        ]);
         let c = Config::load_with(&Overrides::default(), &env).expect("loads");
         assert_eq!(c.backend, BackendConfig::Installed { group: None });
         assert_eq!(c.entrypoint_group, "env.recipes");
 
-        let flags = Overrides { backend: Some("builtin".into()), entrypoint_group: Some("flag.recipes".into()), ..Default::default() };
+        let flags = Overrides {
+            backend: Some("builtin".into()),
+            entrypoint_group: Some("flag.recipes".into()),
+            ..Default::default()
+        };
         let c = Config::load_with(&flags, &env).expect("loads");
         assert_eq!(c.backend, BackendConfig::Builtin);
         assert_eq!(c.entrypoint_group, "flag.recipes");
@@ -259,9 +338,25 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("c.yaml");
         std::fs::write(&file, "backend: {type: local, recipes_dir: '${NOPE}'}\n").expect("write");
-        let e = Config::load_with(&Overrides { config_file: Some(file), ..Default::default() }, &env_of(&[])).unwrap_err().to_string();
+        let e = Config::load_with(
+            &Overrides {
+                config_file: Some(file),
+                ..Default::default()
+            },
+            &env_of(&[]),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("NOPE is not set"), "{e}");
-        let e = Config::load_with(&Overrides { backend: Some("s3".into()), ..Default::default() }, &env_of(&[])).unwrap_err().to_string();
+        let e = Config::load_with(
+            &Overrides {
+                backend: Some("s3".into()),
+                ..Default::default()
+            },
+            &env_of(&[]),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("unknown backend `s3`"), "{e}");
     }
 
@@ -270,8 +365,16 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("backend-local.yml");
         std::fs::write(&file, "type: local\nrecipes_dir: recipes\n").expect("write");
-        let flags = Overrides { backend: Some(file.to_string_lossy().into_owned()), ..Default::default() };
+        let flags = Overrides {
+            backend: Some(file.to_string_lossy().into_owned()),
+            ..Default::default()
+        };
         let c = Config::load_with(&flags, &env_of(&[])).expect("loads");
-        assert_eq!(c.backend, BackendConfig::Local { recipes_dir: dir.path().join("recipes") });
+        assert_eq!(
+            c.backend,
+            BackendConfig::Local {
+                recipes_dir: dir.path().join("recipes")
+            }
+        );
     }
 }

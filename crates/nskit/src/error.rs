@@ -86,20 +86,34 @@ impl Error {
     /// Structured details for the code.
     pub fn details(&self) -> Value {
         match self {
-            Error::Backend(BackendError::RecipeNotFound { available, .. }) => json!({ "available": available }),
-            Error::Backend(BackendError::VersionNotFound { available, .. }) => json!({ "available": available }),
+            Error::Backend(BackendError::RecipeNotFound { available, .. }) => {
+                json!({ "available": available })
+            }
+            Error::Backend(BackendError::VersionNotFound { available, .. }) => {
+                json!({ "available": available })
+            }
             Error::Recipe(RecipeError::MissingAnswers(fields)) => json!({ "missing": fields }),
             Error::Recipe(RecipeError::InvalidAnswers(errors)) => json!({ "fields": errors }),
-            Error::Recipe(RecipeError::UndefinedVariable { file, line, variable }) => {
+            Error::Recipe(RecipeError::UndefinedVariable {
+                file,
+                line,
+                variable,
+            }) => {
                 json!({ "file": file, "line": line, "variable": variable })
             }
-            Error::Recipe(RecipeError::Template { file, line, .. }) => json!({ "file": file, "line": line }),
+            Error::Recipe(RecipeError::Template { file, line, .. }) => {
+                json!({ "file": file, "line": line })
+            }
             _ => Value::Null,
         }
     }
 
     /// The error as data.
     pub fn info(&self) -> ErrorInfo {
-        ErrorInfo { code: self.code(), message: self.to_string(), details: self.details() }
+        ErrorInfo {
+            code: self.code(),
+            message: self.to_string(),
+            details: self.details(),
+        }
     }
 }

@@ -3,10 +3,11 @@
 //! projects. It ties the backends, the renderer, the project state file and git together,
 //! prints nothing and never changes the process's working directory.
 //!
-//! ```no_run
+//! ```
 //! use nskit::{InitRequest, RecipeClient};
 //!
 //! let client = RecipeClient::builtin();
+//! # let tmp = std::env::temp_dir().join(format!("nskit-doc-{}", std::process::id()));
 //! for recipe in client.list_recipes()? {
 //!     println!("{} {:?}", recipe.name, recipe.latest);
 //! }
@@ -15,11 +16,13 @@
 //! let result = client.initialize_recipe(&InitRequest {
 //!     recipe: "rust_cli".into(),
 //!     answers,
-//!     output: nskit::Output::Base("/tmp".into()),
+//!     output: nskit::Output::Base(tmp.clone()),
 //!     ..InitRequest::default()
 //! });
 //! assert!(result.success, "{:?}", result.errors);
+//! assert!(result.project_path.join("Cargo.toml").is_file());
 //! println!("created {} files in {}", result.files_created.len(), result.project_path.display());
+//! # std::fs::remove_dir_all(&tmp).ok();
 //! # Ok::<(), nskit::Error>(())
 //! ```
 #![deny(missing_docs)]
@@ -29,11 +32,17 @@ pub mod config;
 pub mod env_vars;
 mod error;
 
-pub use client::{InitRequest, Output, Preview, PreviewFile, ProjectRequest, RecipeClient, RecipeDetails, RecipeResult};
+pub use client::{
+    InitRequest, Output, Preview, PreviewFile, ProjectRequest, RecipeClient, RecipeDetails,
+    RecipeResult,
+};
 pub use config::{BackendConfig, Config, ConfigFile, Overrides};
 pub use error::{Error, ErrorCode, ErrorInfo, Result};
 pub use nskit_backends::{RecipeBackend, RecipeInfo};
-pub use nskit_recipe::{Answers, Condition, Field, FieldError, FieldState, FieldType, FormState, Prompter, RecipeError, RecipeVersion};
+pub use nskit_recipe::{
+    Answers, Condition, Field, FieldError, FieldState, FieldType, FormState, Prompter, RecipeError,
+    RecipeVersion,
+};
 pub use nskit_update::ProjectState;
 
 /// The version of nskit.

@@ -7,13 +7,19 @@ use crate::error::CommandResult;
 use crate::state::AppState;
 
 #[tauri::command]
-pub async fn preview_project(state: State<'_, AppState>, request: ProjectRequest) -> CommandResult<Preview> {
+pub async fn preview_project(
+    state: State<'_, AppState>,
+    request: ProjectRequest,
+) -> CommandResult<Preview> {
     let client = state.client()?;
     blocking(move || Ok(client.preview(&InitRequest::from(request))?)).await
 }
 
 #[tauri::command]
-pub async fn create_project(state: State<'_, AppState>, request: ProjectRequest) -> CommandResult<RecipeResult> {
+pub async fn create_project(
+    state: State<'_, AppState>,
+    request: ProjectRequest,
+) -> CommandResult<RecipeResult> {
     let client = state.client()?;
     blocking(move || Ok(client.init(&InitRequest::from(request), None)?)).await
 }
@@ -21,5 +27,7 @@ pub async fn create_project(state: State<'_, AppState>, request: ProjectRequest)
 /// Where new projects go unless the user picks another folder: the home folder.
 #[tauri::command]
 pub fn default_output_dir() -> String {
-    dirs::home_dir().map(|h| h.display().to_string()).unwrap_or_else(|| ".".into())
+    dirs::home_dir()
+        .map(|h| h.display().to_string())
+        .unwrap_or_else(|| ".".into())
 }

@@ -17,17 +17,32 @@ pub struct Catalogue {
 #[tauri::command]
 pub async fn catalogue(state: State<'_, AppState>) -> CommandResult<Catalogue> {
     let client = state.client()?;
-    blocking(move || Ok(Catalogue { backend: client.backend().describe(), recipes: client.list_recipes()? })).await
+    blocking(move || {
+        Ok(Catalogue {
+            backend: client.backend().describe(),
+            recipes: client.list_recipes()?,
+        })
+    })
+    .await
 }
 
 #[tauri::command]
-pub async fn recipe_details(state: State<'_, AppState>, name: String, version: Option<String>) -> CommandResult<RecipeDetails> {
+pub async fn recipe_details(
+    state: State<'_, AppState>,
+    name: String,
+    version: Option<String>,
+) -> CommandResult<RecipeDetails> {
     let client = state.client()?;
     blocking(move || Ok(client.fields(&name, version.as_deref())?)).await
 }
 
 #[tauri::command]
-pub async fn evaluate_form(state: State<'_, AppState>, name: String, version: Option<String>, answers: Answers) -> CommandResult<FormState> {
+pub async fn evaluate_form(
+    state: State<'_, AppState>,
+    name: String,
+    version: Option<String>,
+    answers: Answers,
+) -> CommandResult<FormState> {
     let client = state.client()?;
     blocking(move || Ok(client.evaluate_form(&name, version.as_deref(), &answers)?)).await
 }

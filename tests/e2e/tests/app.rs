@@ -30,19 +30,25 @@ fn app_binary() -> PathBuf {
     if let Ok(p) = std::env::var("NSKIT_APP_BIN") {
         return PathBuf::from(p);
     }
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
     target.join("debug/nskit-app")
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
 }
 
 /// Why the test cannot run here, if it cannot.
 fn missing_piece() -> Option<String> {
     let app = app_binary();
     if !app.is_file() {
-        return Some(format!("the app binary {} is not built (cargo build -p nskit-app)", app.display()));
+        return Some(format!(
+            "the app binary {} is not built (cargo build -p nskit-app)",
+            app.display()
+        ));
     }
     for tool in ["tauri-driver", "WebKitWebDriver"] {
         if !on_path(tool) {
@@ -61,7 +67,12 @@ async fn start(home: &Path) -> Result<(Driver, Client)> {
     let config = home.join("config.yaml");
     std::fs::write(&config, "backend:\n  type: builtin\n")?;
     let child = Command::new("tauri-driver")
-        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_DATA_HOME", home.join(".local/share"))
@@ -74,10 +85,17 @@ async fn start(home: &Path) -> Result<(Driver, Client)> {
     let driver = Driver(child);
     let url = format!("http://127.0.0.1:{port}");
     let mut caps = serde_json::Map::new();
-    caps.insert("tauri:options".into(), serde_json::json!({ "application": app_binary() }));
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app_binary() }),
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        match ClientBuilder::rustls()?.capabilities(caps.clone()).connect(&url).await {
+        match ClientBuilder::rustls()?
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
             Ok(client) => return Ok((driver, client)),
             Err(e) if Instant::now() < deadline => {
                 let _ = e;
@@ -89,7 +107,11 @@ async fn start(home: &Path) -> Result<(Driver, Client)> {
 }
 
 async fn wait_css(c: &Client, css: &str) -> Result<fantoccini::elements::Element> {
-    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.with_context(|| format!("waiting for {css}"))
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .with_context(|| format!("waiting for {css}"))
 }
 
 async fn gone_css(c: &Client, css: &str) -> Result<()> {
@@ -151,13 +173,23 @@ async fn create_a_project_through_the_form() -> Result<()> {
 
     // The files are on disk, committed, with the state file.
     let project = out.join("e2e-cli");
-    let cargo = std::fs::read_to_string(project.join("Cargo.toml")).context("Cargo.toml was written")?;
+    let cargo =
+        std::fs::read_to_string(project.join("Cargo.toml")).context("Cargo.toml was written")?;
     assert!(cargo.contains("name = \"e2e-cli\""), "{cargo}");
-    assert!(cargo.contains("edition = \"2024\""), "the chosen edition is used: {cargo}");
-    assert!(!project.join(".github").exists(), "unticking CI left the workflow out");
+    assert!(
+        cargo.contains("edition = \"2024\""),
+        "the chosen edition is used: {cargo}"
+    );
+    assert!(
+        !project.join(".github").exists(),
+        "unticking CI left the workflow out"
+    );
     let state = std::fs::read_to_string(project.join(".recipe/config.yml"))?;
     assert!(state.contains("recipe_name: rust_cli"), "{state}");
-    assert!(project.join(".git/HEAD").is_file(), "the project is a git repository");
+    assert!(
+        project.join(".git/HEAD").is_file(),
+        "the project is a git repository"
+    );
     Ok(())
 }
 
@@ -166,7 +198,10 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
     wait_css(c, "[data-testid=recipe-card-python_package]").await?;
 
     // A conditional field appears only when its condition holds.
-    wait_css(c, "[data-testid=recipe-card-python_package]").await?.click().await?;
+    wait_css(c, "[data-testid=recipe-card-python_package]")
+        .await?
+        .click()
+        .await?;
     wait_css(c, "#field-name").await?;
     gone_css(c, "[data-testid=field-cli_name]").await?;
     wait_css(c, "#field-cli").await?.click().await?;
@@ -175,7 +210,11 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
     type_into(c, "#field-name", "Fancy-Tool").await?;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let v = wait_css(c, "#field-package").await?.prop("value").await?.unwrap_or_default();
+        let v = wait_css(c, "#field-package")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
         if v == "fancy_tool" {
             break;
         }
@@ -187,10 +226,18 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
     wait_css(c, "button").await?.click().await?; // ← Recipes
 
     // The Rust CLI recipe, through the form.
-    wait_css(c, "[data-testid=recipe-card-rust_cli]").await?.click().await?;
+    wait_css(c, "[data-testid=recipe-card-rust_cli]")
+        .await?
+        .click()
+        .await?;
     // Live validation: a bad name shows the recipe's message.
     type_into(c, "#field-project_name", "Bad Name").await?;
-    wait_text(c, "[data-testid=error-project_name]", "use lower-case letters").await?;
+    wait_text(
+        c,
+        "[data-testid=error-project_name]",
+        "use lower-case letters",
+    )
+    .await?;
     type_into(c, "#field-project_name", "e2e-cli").await?;
     gone_css(c, "[data-testid=error-project_name]").await?;
     // A choice and a boolean.
@@ -205,10 +252,16 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
         bail!("the preview wrote files");
     }
     wait_css(c, "[data-testid=create]").await?.click().await?;
-    let path = wait_css(c, "[data-testid=created-path]").await?.text().await?;
+    let path = wait_css(c, "[data-testid=created-path]")
+        .await?
+        .text()
+        .await?;
     let expected = out.join("e2e-cli");
     if Path::new(&path) != expected {
-        bail!("the app says it created {path}, expected {}", expected.display());
+        bail!(
+            "the app says it created {path}, expected {}",
+            expected.display()
+        );
     }
     wait_text(c, "[data-testid=created-files]", "src/main.rs").await?;
     Ok(())

@@ -2,7 +2,11 @@ use std::process::ExitCode;
 
 use nskit::RecipeClient;
 
-pub(crate) fn run(client: &RecipeClient, search: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(
+    client: &RecipeClient,
+    search: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let found = client.discover(search)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&found)?);

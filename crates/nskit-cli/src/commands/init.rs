@@ -12,13 +12,18 @@ use crate::prompt::TerminalPrompter;
 fn given_answers(a: &InitArgs) -> anyhow::Result<Map<String, Value>> {
     let mut answers = Map::new();
     if let Some(path) = &a.input_yaml_path {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         if !text.trim().is_empty() {
-            let v: Value = serde_yaml::from_str(&text).with_context(|| format!("{} is not valid YAML", path.display()))?;
+            let v: Value = serde_yaml::from_str(&text)
+                .with_context(|| format!("{} is not valid YAML", path.display()))?;
             match v {
                 Value::Object(m) => answers = m,
                 Value::Null => {}
-                _ => anyhow::bail!("{} must hold a mapping of answers (name: value)", path.display()),
+                _ => anyhow::bail!(
+                    "{} must hold a mapping of answers (name: value)",
+                    path.display()
+                ),
             }
         }
     }
@@ -39,7 +44,9 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
     let output = match (&a.output_override_path, &a.output_base_path) {
         (Some(p), _) => nskit::Output::Exact(p.clone()),
         (None, Some(b)) => nskit::Output::Base(b.clone()),
-        (None, None) => nskit::Output::Base(std::env::current_dir().context("cannot read the current folder")?),
+        (None, None) => {
+            nskit::Output::Base(std::env::current_dir().context("cannot read the current folder")?)
+        }
     };
     let req = InitRequest {
         recipe: a.recipe.clone(),
@@ -49,7 +56,11 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
         force: a.force,
         git: !a.no_git,
     };
-    let interactive = !a.defaults && !a.dry_run && !a.json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let interactive = !a.defaults
+        && !a.dry_run
+        && !a.json
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal();
     if a.dry_run {
         let preview = client.preview(&req)?;
         for w in &preview.warnings {
@@ -70,14 +81,25 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
         return Ok(ExitCode::SUCCESS);
     }
     let mut prompter = TerminalPrompter;
-    let result = client.init(&req, if interactive { Some(&mut prompter) } else { None })?;
+    let result = client.init(
+        &req,
+        if interactive {
+            Some(&mut prompter)
+        } else {
+            None
+        },
+    )?;
     for w in &result.warnings {
         eprintln!("warning: {w}");
     }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        let commit = result.commit.as_deref().map(|c| format!(", commit {}", &c[..c.len().min(8)])).unwrap_or_default();
+        let commit = result
+            .commit
+            .as_deref()
+            .map(|c| format!(", commit {}", &c[..c.len().min(8)]))
+            .unwrap_or_default();
         println!(
             "created {} from {} {} ({} files{commit})",
             result.project_path.display(),

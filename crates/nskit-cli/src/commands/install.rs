@@ -3,8 +3,17 @@ use std::process::ExitCode;
 
 use nskit::Config;
 
-pub(crate) fn run(config: &Config, folder: &Path, version: Option<&str>, force: bool) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(
+    config: &Config,
+    folder: &Path,
+    version: Option<&str>,
+    force: bool,
+) -> anyhow::Result<ExitCode> {
     let (name, version, dest) = config.install(folder, version, force)?;
-    println!("installed {name} {version} for {} in {}", config.installed_backend().group(), dest.display());
+    println!(
+        "installed {name} {version} for {} in {}",
+        config.installed_backend().group(),
+        dest.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

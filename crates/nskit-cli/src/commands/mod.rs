@@ -14,7 +14,11 @@ use crate::Cli;
 use crate::args::{Args, Command};
 
 pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
-    let overrides = Overrides { backend: args.backend, config_file: args.config, entrypoint_group: args.entrypoint_group };
+    let overrides = Overrides {
+        backend: args.backend,
+        config_file: args.config,
+        entrypoint_group: args.entrypoint_group,
+    };
     let config = Config::load_layered(&cli.defaults, &overrides, &|k| std::env::var(k).ok())?;
     let client = || RecipeClient::from_config(&config);
     match args.command {
@@ -24,7 +28,11 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         Command::Fields(a) => fields::run(&client(), a),
         Command::GetRequiredFields(a) => fields::required(&client(), a),
         Command::Discover { search, json } => discover::run(&client(), search.as_deref(), json),
-        Command::Install { folder, version, force } => install::run(&config, &folder, version.as_deref(), force),
+        Command::Install {
+            folder,
+            version,
+            force,
+        } => install::run(&config, &folder, version.as_deref(), force),
     }
 }
 
@@ -33,12 +41,22 @@ pub(crate) fn recipe_table(recipes: &[RecipeInfo], latest_only: bool) -> String 
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::NOTHING);
     t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-    t.set_header(vec!["NAME", if latest_only { "LATEST" } else { "VERSIONS" }, "DESCRIPTION"]);
+    t.set_header(vec![
+        "NAME",
+        if latest_only { "LATEST" } else { "VERSIONS" },
+        "DESCRIPTION",
+    ]);
     for r in recipes {
         let versions = if latest_only {
             r.latest.clone().unwrap_or_default()
         } else {
-            let mut v = r.versions.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+            let mut v = r
+                .versions
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
             if r.versions.len() > 3 {
                 v.push_str(&format!(" (+{} more)", r.versions.len() - 3));
             }

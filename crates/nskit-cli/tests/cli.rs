@@ -1,0 +1,758 @@
+//! The `nskit` binary end to end: real processes, real folders, real git repositories, and
+//! the generated projects' own test suites.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::prelude::*;
+use predicates::prelude::*;
+
+/// An isolated home: no config file, no git identity unless written, no NSKIT_* variables.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn with_git_identity(self) -> Home {
+        std::fs::write(
+            self.path().join(".gitconfig"),
+            "[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n",
+        )
+        .expect("gitconfig");
+        self
+    }
+
+    fn nskit(&self) -> Command {
+        let mut c = Command::cargo_bin("nskit").expect("the nskit binary");
+        for (k, _) in std::env::vars() {
+            if k.starts_with("NSKIT_") || k.starts_with("RECIPE_") || k.starts_with("GIT_") {
+                c.env_remove(k);
+            }
+        }
+        c.env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join(".config"))
+            .env("XDG_DATA_HOME", self.path().join(".local/share"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .current_dir(self.path());
+        c
+    }
+
+    fn out(&self) -> PathBuf {
+        let p = self.path().join("out");
+        std::fs::create_dir_all(&p).expect("mkdir");
+        p
+    }
+}
+
+/// Writes a recipe at `<root>/<name>/<version>/`.
+fn local_recipe(
+    root: &Path,
+    name: &str,
+    version: &str,
+    manifest_rest: &str,
+    files: &[(&str, &str)],
+) -> PathBuf {
+    let dir = root.join(name).join(version);
+    std::fs::create_dir_all(dir.join("template")).expect("mkdir");
+    std::fs::write(
+        dir.join("recipe.yaml"),
+        format!("name: {name}\ndescription: {name} for tests\n{manifest_rest}"),
+    )
+    .expect("write");
+    for (p, text) in files {
+        let f = dir.join("template").join(p);
+        std::fs::create_dir_all(f.parent().expect("parent")).expect("mkdir");
+        std::fs::write(f, text).expect("write");
+    }
+    dir
+}
+
+fn stdout_of(c: &mut Command) -> String {
+    let out = c.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+#[test]
+fn version_and_help() {
+    let h = Home::new();
+    h.nskit()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+    h.nskit()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit status"));
+    h.nskit().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn list_shows_the_builtin_recipes_with_no_configuration() {
+    let h = Home::new();
+    let text = stdout_of(h.nskit().arg("list"));
+    for name in ["python_package", "recipe", "rust_cli"] {
+        assert!(text.contains(name), "{text}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout_of(h.nskit().args(["list", "--json"]))).expect("json");
+    let names: Vec<&str> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(names, ["python_package", "recipe", "rust_cli"]);
+    assert_eq!(json[2]["latest"], "1.0.0");
+}
+
+#[test]
+fn init_commits_the_project_with_the_state_file() {
+    let h = Home::new().with_git_identity();
+    let out = h.out();
+    h.nskit()
+        .args([
+            "init",
+            "--recipe",
+            "rust_cli",
+            "--set",
+            "project_name=my-tool",
+            "--output-base-path",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("created").and(predicate::str::contains("my-tool")));
+    let p = out.join("my-tool");
+    let state = std::fs::read_to_string(p.join(".recipe/config.yml")).expect("state file");
+    for key in [
+        "input:",
+        "project_name: my-tool",
+        "metadata:",
+        "recipe_name: rust_cli",
+        "docker_image:",
+        "created_at:",
+        "updated_at:",
+        "recipe_version: 1.0.0",
+        "backend: builtin",
+        "nskit_version:",
+    ] {
+        assert!(state.contains(key), "{key} missing from\n{state}");
+    }
+    let repo = git2::Repository::open(&p).expect("a git repository");
+    let head = repo.head().expect("head").peel_to_commit().expect("commit");
+    assert_eq!(head.author().name().ok(), Some("Ada Lovelace"));
+    assert_eq!(head.author().email().ok(), Some("ada@example.com"));
+    assert!(
+        repo.statuses(None).expect("status").is_empty(),
+        "everything is committed"
+    );
+    assert!(
+        head.tree()
+            .expect("tree")
+            .get_path(Path::new(".recipe/config.yml"))
+            .is_ok()
+    );
+}
+
+#[test]
+fn without_a_git_identity_the_fallback_author_is_used_and_said() {
+    let h = Home::new();
+    let out = h.out();
+    h.nskit()
+        .args([
+            "init",
+            "--recipe",
+            "rust_cli",
+            "--set",
+            "project_name=t",
+            "--output-base-path",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("git has no user.name"));
+    let repo = git2::Repository::open(out.join("t")).expect("repo");
+    assert_eq!(
+        repo.head()
+            .expect("head")
+            .peel_to_commit()
+            .expect("commit")
+            .author()
+            .name()
+            .ok(),
+        Some("nskit")
+    );
+}
+
+#[test]
+fn missing_answers_are_all_listed_without_a_terminal() {
+    let h = Home::new();
+    let root = h.path().join("recipes");
+    local_recipe(
+        &root,
+        "two",
+        "1.0.0",
+        "fields:\n  - name: a\n  - name: b.c\n  - name: d\n    default: x\n",
+        &[("f.txt", "{{ a }}")],
+    );
+    h.nskit()
+        .args(["--backend", "local", "init", "--recipe", "two"])
+        .env("NSKIT_RECIPES_DIR", &root)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("missing answers for: a, b.c"));
+    assert!(!h.path().join("two").exists() && !h.path().join("a").exists());
+}
+
+#[test]
+fn invalid_answers_exit_3_with_the_recipes_message() {
+    let h = Home::new();
+    h.nskit()
+        .args([
+            "init",
+            "--recipe",
+            "rust_cli",
+            "--set",
+            "project_name=Bad Name",
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "project_name: use lower-case letters",
+        ));
+}
+
+#[test]
+fn dry_run_prints_the_tree_and_writes_nothing() {
+    let h = Home::new();
+    let out = h.out();
+    let text = stdout_of(
+        h.nskit()
+            .args([
+                "init",
+                "--recipe",
+                "python_package",
+                "--set",
+                "name=dry",
+                "--dry-run",
+                "--output-base-path",
+            ])
+            .arg(&out),
+    );
+    assert!(
+        text.contains("pyproject.toml") && text.contains("└── "),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_dir(&out).expect("read").count(), 0);
+}
+
+#[test]
+fn a_non_empty_target_needs_force() {
+    let h = Home::new();
+    let target = h.path().join("busy");
+    std::fs::create_dir_all(&target).expect("mkdir");
+    std::fs::write(target.join("notes.txt"), "mine").expect("write");
+    let init = |force: bool| {
+        let mut c = h.nskit();
+        c.args([
+            "init",
+            "--recipe",
+            "rust_cli",
+            "--set",
+            "project_name=busy",
+            "--output-override-path",
+        ])
+        .arg(&target);
+        if force {
+            c.arg("--force");
+        }
+        c
+    };
+    init(false)
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("not empty").and(predicate::str::contains("--force")));
+    assert!(!target.join("Cargo.toml").exists());
+    init(true).assert().success();
+    assert!(target.join("Cargo.toml").exists());
+    assert_eq!(
+        std::fs::read_to_string(target.join("notes.txt")).expect("read"),
+        "mine"
+    );
+}
+
+#[test]
+fn answers_from_yaml_and_set_and_environment() {
+    let h = Home::new();
+    let out = h.out();
+    let answers = h.path().join("answers.yml");
+    std::fs::write(
+        &answers,
+        "name: from-yaml\nrepo:\n  owner: Yaml Owner\ncli: true\n",
+    )
+    .expect("write");
+    h.nskit()
+        .args(["init", "--recipe", "python_package", "--input-yaml-path"])
+        .arg(&answers)
+        .args([
+            "--set",
+            "name=from-set",
+            "--set",
+            "repo.url=https://example.com/x",
+            "--output-base-path",
+        ])
+        .arg(&out)
+        .env("RECIPE_DESCRIPTION", "described by the environment")
+        .assert()
+        .success();
+    let py = std::fs::read_to_string(out.join("from-set/pyproject.toml")).expect("pyproject");
+    assert!(
+        py.contains("name = \"from-set\""),
+        "--set wins over the file: {py}"
+    );
+    assert!(py.contains("Yaml Owner"), "{py}");
+    assert!(
+        py.contains("description = \"described by the environment\""),
+        "{py}"
+    );
+    assert!(py.contains("from-set = \"from_set.cli:main\""), "{py}");
+    assert!(out.join("from-set/src/from_set/cli.py").is_file());
+}
+
+#[test]
+fn secrets_are_used_but_never_recorded() {
+    let h = Home::new();
+    let root = h.path().join("recipes");
+    local_recipe(
+        &root,
+        "sec",
+        "1.0.0",
+        "fields:\n  - name: name\n  - name: token\n    type: secret\n",
+        &[(".env", "TOKEN={{ token }}\n")],
+    );
+    let out = h.out();
+    h.nskit()
+        .args([
+            "--backend",
+            "local",
+            "init",
+            "--recipe",
+            "sec",
+            "--set",
+            "name=s",
+            "--set",
+            "token=s3cr3t-value",
+            "--output-base-path",
+        ])
+        .arg(&out)
+        .env("NSKIT_RECIPES_DIR", &root)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("s3cr3t").not());
+    assert_eq!(
+        std::fs::read_to_string(out.join("s/.env")).expect("env"),
+        "TOKEN=s3cr3t-value\n"
+    );
+    let state = std::fs::read_to_string(out.join("s/.recipe/config.yml")).expect("state");
+    assert!(
+        !state.contains("s3cr3t") && !state.contains("token"),
+        "{state}"
+    );
+}
+
+#[test]
+fn fields_json_schema_and_the_originals_required_fields() {
+    let h = Home::new();
+    let schema: serde_json::Value = serde_json::from_str(&stdout_of(h.nskit().args([
+        "fields",
+        "--recipe",
+        "python_package",
+        "--json",
+    ])))
+    .expect("json");
+    assert_eq!(
+        schema["properties"]["repo"]["properties"]["url"]["type"],
+        "string"
+    );
+    assert_eq!(schema["properties"]["cli_name"]["x-nskit"]["when"], "cli");
+    let text = stdout_of(h.nskit().args(["fields", "--recipe", "python_package"]));
+    assert!(
+        text.contains("python_version") && text.contains("choice"),
+        "{text}"
+    );
+    let req: serde_json::Value = serde_json::from_str(&stdout_of(h.nskit().args([
+        "get-required-fields",
+        "--recipe",
+        "python_package",
+    ])))
+    .expect("json");
+    assert_eq!(req, serde_json::json!({"name": "str"}));
+}
+
+#[test]
+fn discover_searches_names_descriptions_and_tags() {
+    let h = Home::new();
+    let text = stdout_of(h.nskit().args(["discover", "--search", "RUST"]));
+    assert!(
+        text.contains("rust_cli") && !text.contains("python_package"),
+        "{text}"
+    );
+    let text = stdout_of(h.nskit().args(["discover", "--search", "library"]));
+    assert!(text.contains("python_package"), "tags are searched: {text}");
+}
+
+#[test]
+fn unknown_recipe_and_version_exit_4() {
+    let h = Home::new();
+    h.nskit()
+        .args(["init", "--recipe", "nope", "--defaults"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "available: python_package, recipe, rust_cli",
+        ));
+    h.nskit()
+        .args(["versions", "--recipe", "rust_cli"])
+        .assert()
+        .success()
+        .stdout("1.0.0\n");
+    h.nskit()
+        .args([
+            "init",
+            "--recipe",
+            "rust_cli",
+            "--version",
+            "9.9.9",
+            "--set",
+            "project_name=x",
+        ])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("no version `9.9.9`"));
+}
+
+#[test]
+fn a_broken_recipe_exits_5_naming_the_file() {
+    let h = Home::new();
+    let root = h.path().join("recipes");
+    local_recipe(
+        &root,
+        "broken",
+        "1.0.0",
+        "",
+        &[("ok.txt", "fine"), ("bad.txt", "line\n{% for %}\n")],
+    );
+    local_recipe(
+        &root,
+        "typo",
+        "1.0.0",
+        "fields:\n  - name: project_name\n",
+        &[("a.txt", "{{ project_nmae }}")],
+    );
+    local_recipe(
+        &root,
+        "badyaml",
+        "1.0.0",
+        "fields:\n  - name: a\n    type: colour\n",
+        &[],
+    );
+    let run = |recipe: &str| {
+        let mut c = h.nskit();
+        c.args([
+            "--backend",
+            "local",
+            "init",
+            "--recipe",
+            recipe,
+            "--set",
+            "project_name=p",
+        ])
+        .env("NSKIT_RECIPES_DIR", &root);
+        c
+    };
+    run("broken")
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("bad.txt:2: template syntax error"));
+    run("typo")
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains(
+            "a.txt:1: undefined variable `project_nmae`",
+        ));
+    run("badyaml")
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains(
+            "recipe.yaml:5: fields[0].type: unknown variant `colour`",
+        ));
+    assert!(!h.path().join("p").exists(), "nothing is written");
+}
+
+#[test]
+fn local_backend_in_the_current_folder_and_from_a_backend_file() {
+    let h = Home::new();
+    let root = h.path().join("recipes");
+    local_recipe(&root, "svc", "v1.9.0", "", &[("a.txt", "old")]);
+    local_recipe(&root, "svc", "v1.10.0", "", &[("a.txt", "new")]);
+    // `--backend local` reads the current folder, as the original does.
+    let text = stdout_of(
+        h.nskit()
+            .args(["--backend", "local", "list"])
+            .current_dir(&root),
+    );
+    assert!(text.contains("v1.10.0, v1.9.0"), "{text}");
+    // A backend file in the original's format, with a relative folder.
+    std::fs::write(
+        h.path().join("backend.yml"),
+        "type: local\nrecipes_dir: recipes\n",
+    )
+    .expect("write");
+    let out = h.out();
+    h.nskit()
+        .args([
+            "--backend",
+            "backend.yml",
+            "init",
+            "--recipe",
+            "svc",
+            "--output-override-path",
+        ])
+        .arg(out.join("svc"))
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(out.join("svc/a.txt")).expect("read"),
+        "new",
+        "latest = highest semver"
+    );
+    // The config file.
+    std::fs::create_dir_all(h.path().join(".config/nskit")).expect("mkdir");
+    std::fs::write(
+        h.path().join(".config/nskit/config.yaml"),
+        "backend:\n  type: local\n  recipes_dir: ${HOME}/recipes\n",
+    )
+    .expect("write");
+    assert!(stdout_of(h.nskit().arg("list")).contains("svc"));
+    h.nskit()
+        .args(["--backend", "nonsense", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown backend"));
+}
+
+#[test]
+fn install_for_a_custom_entry_point_group() {
+    let h = Home::new();
+    let root = h.path().join("src");
+    let dir = local_recipe(
+        &root,
+        "acme_svc",
+        "1.2.0",
+        "version: 1.2.0\n",
+        &[("x.txt", "x")],
+    );
+    h.nskit()
+        .args(["--entrypoint-group", "acme.recipes", "install"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("acme.recipes"));
+    let text = stdout_of(
+        h.nskit()
+            .args(["--backend", "installed", "list"])
+            .env("NSKIT_ENTRYPOINT_GROUP", "acme.recipes"),
+    );
+    assert!(
+        text.contains("acme_svc") && text.contains("1.2.0"),
+        "{text}"
+    );
+    let text = stdout_of(h.nskit().args(["--backend", "installed", "list"]));
+    assert!(
+        !text.contains("acme_svc"),
+        "the default group does not list it: {text}"
+    );
+}
+
+#[test]
+fn interactive_prompts_validate_at_entry() {
+    let h = Home::new();
+    let out = h.out();
+    let bin = assert_cmd::cargo::cargo_bin("nskit");
+    let cmd = format!(
+        "env -u NSKIT_BACKEND HOME={home} XDG_CONFIG_HOME={home}/.config GIT_CONFIG_NOSYSTEM=1 {bin} init --recipe rust_cli --output-base-path {out}",
+        home = h.path().display(),
+        bin = bin.display(),
+        out = out.display()
+    );
+    let mut p = rexpect::spawn(&cmd, Some(20_000)).expect("spawn in a pty");
+    p.exp_string("Crate name").expect("asks for the crate name");
+    p.send_line("Bad Name").expect("type");
+    p.exp_string("use lower-case letters")
+        .expect("validated at entry");
+    // Erase the bad input and type a good one.
+    for _ in 0.."Bad Name".len() {
+        p.send("\x08").expect("backspace");
+    }
+    p.send_line("good-name").expect("type");
+    p.exp_string("One-line description").expect("next question");
+    p.send_line("").expect("accept default");
+    p.exp_string("Rust edition").expect("choice");
+    p.send_line("").expect("accept default");
+    p.exp_string("Author name").expect("optional");
+    p.send_line("").expect("accept default");
+    p.exp_string("Author e-mail").expect("optional");
+    p.send_line("").expect("accept default");
+    p.exp_string("license").expect("choice");
+    p.send_line("").expect("accept default");
+    p.exp_string("GitHub Actions").expect("boolean");
+    p.send_line("n").expect("no");
+    p.exp_eof().expect("finishes");
+    let cargo = std::fs::read_to_string(out.join("good-name/Cargo.toml")).expect("created");
+    assert!(cargo.contains("name = \"good-name\""));
+    assert!(!out.join("good-name/.github").exists());
+}
+
+/// The generated Rust CLI builds and its tests pass (`cargo test`, offline: the crates it
+/// needs are those nskit itself is built with).
+#[test]
+fn generated_rust_cli_passes_its_own_tests() {
+    let h = Home::new();
+    let out = h.out();
+    h.nskit()
+        .args([
+            "init",
+            "--recipe",
+            "rust_cli",
+            "--set",
+            "project_name=gen-cli",
+            "--defaults",
+            "--output-base-path",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/generated-projects");
+    let run = Command::new(env!("CARGO"))
+        .args(["test", "--offline"])
+        .current_dir(out.join("gen-cli"))
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .expect("cargo runs");
+    let log = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "cargo test failed in the generated project:\n{log}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        log.contains("greets_by_name_loudly ... ok") && log.contains("shouts ... ok"),
+        "{log}"
+    );
+}
+
+/// The generated Python package's tests pass with the standard library's unittest.
+#[test]
+fn generated_python_package_passes_its_own_tests() {
+    let h = Home::new();
+    let out = h.out();
+    h.nskit()
+        .args([
+            "init",
+            "--recipe",
+            "python_package",
+            "--set",
+            "name=gen-pkg",
+            "--set",
+            "cli=true",
+            "--defaults",
+            "--output-base-path",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let p = out.join("gen-pkg");
+    let run = Command::new("python3")
+        .args(["-m", "unittest", "discover", "-s", "tests", "-v"])
+        .current_dir(&p)
+        .env("PYTHONPATH", p.join("src"))
+        .output()
+        .expect("python3 runs");
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{log}");
+    assert!(
+        log.contains("Ran 3 tests"),
+        "the CLI test is included: {log}"
+    );
+}
+
+/// The recipe for writing recipes makes a recipe that nskit can list and run.
+#[test]
+fn generated_recipe_is_itself_a_working_recipe() {
+    let h = Home::new();
+    let out = h.out();
+    h.nskit()
+        .args([
+            "init",
+            "--recipe",
+            "recipe",
+            "--set",
+            "recipe_name=team-svc",
+            "--defaults",
+            "--output-base-path",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let made = out.join("team-svc");
+    let docker = std::fs::read_to_string(made.join("Dockerfile")).expect("Dockerfile");
+    for label in [
+        "nskit.recipe=\"true\"",
+        "nskit.recipe.name=\"team-svc\"",
+        "nskit.recipe.format=\"template\"",
+    ] {
+        assert!(docker.contains(label), "{label} missing:\n{docker}");
+    }
+    assert!(made.join("README.md").is_file());
+    // Install it and create a project from it.
+    h.nskit().arg("install").arg(&made).assert().success();
+    let projects = h.path().join("projects");
+    h.nskit()
+        .args([
+            "--backend",
+            "installed",
+            "init",
+            "--recipe",
+            "team-svc",
+            "--set",
+            "project_name=demo",
+            "--set",
+            "with_docs=true",
+            "--output-base-path",
+        ])
+        .arg(&projects)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(projects.join("demo/README.md")).expect("readme"),
+        "# demo\n\ndemo: made with team-svc\n"
+    );
+    assert!(projects.join("demo/docs/index.md").is_file());
+}
