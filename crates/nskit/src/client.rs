@@ -119,6 +119,17 @@ pub struct RecipeResult {
     pub warnings: Vec<String>,
 }
 
+/// A catalogue: which backend, and its recipes.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Catalogue {
+    /// The backend, described for people.
+    pub backend: String,
+    /// Its recipes, sorted by name.
+    pub recipes: Vec<RecipeInfo>,
+}
+
 /// A recipe's description and fields, for forms.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -234,6 +245,14 @@ impl RecipeClient {
     /// Every recipe, sorted by name.
     pub fn list_recipes(&self) -> Result<Vec<RecipeInfo>> {
         Ok(self.backend.list()?)
+    }
+
+    /// The backend's description and its recipes.
+    pub fn catalogue(&self) -> Result<Catalogue> {
+        Ok(Catalogue {
+            backend: self.backend.describe(),
+            recipes: self.list_recipes()?,
+        })
     }
 
     /// Recipes whose name, description or tags contain `term` (any case).

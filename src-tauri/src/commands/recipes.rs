@@ -1,18 +1,10 @@
 //! The catalogue and the recipe form.
-use nskit::{Answers, FormState, RecipeDetails, RecipeInfo};
-use serde::Serialize;
+use nskit::{Answers, Catalogue, FormState, RecipeDetails};
 use tauri::State;
 
 use super::blocking;
 use crate::error::CommandResult;
 use crate::state::AppState;
-
-/// The catalogue: which backend, and its recipes.
-#[derive(Serialize)]
-pub struct Catalogue {
-    backend: String,
-    recipes: Vec<RecipeInfo>,
-}
 
 #[tauri::command]
 pub async fn catalogue(state: State<'_, AppState>) -> CommandResult<Catalogue> {

@@ -245,6 +245,12 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
     edition.select_by_label("2024").await?;
     wait_css(c, "#field-ci").await?.click().await?;
     type_into(c, "[data-testid=output-dir]", &out.display().to_string()).await?;
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-form.png"),
+            png,
+        );
+    }
     // Preview first: nothing is written.
     wait_css(c, "[data-testid=preview]").await?.click().await?;
     wait_text(c, "[data-testid=preview-panel]", "Cargo.toml").await?;

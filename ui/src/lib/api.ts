@@ -1,15 +1,15 @@
 // The one typed module through which the UI calls the app's commands.
 // Command names live here only; their data types are generated from Rust (src/bindings).
 import { invoke } from "@tauri-apps/api/core";
+import type { Catalogue } from "../bindings/Catalogue";
 import type { ErrorInfo } from "../bindings/ErrorInfo";
 import type { FormState } from "../bindings/FormState";
 import type { Preview } from "../bindings/Preview";
 import type { ProjectRequest } from "../bindings/ProjectRequest";
 import type { RecipeDetails } from "../bindings/RecipeDetails";
-import type { RecipeInfo } from "../bindings/RecipeInfo";
 import type { RecipeResult } from "../bindings/RecipeResult";
 
-export type Catalogue = { backend: string; recipes: RecipeInfo[] };
+export type { Catalogue };
 
 /** An error from the app: a code to branch on, a message to show, details. */
 export class AppError extends Error {
