@@ -33,8 +33,8 @@ pub mod env_vars;
 mod error;
 
 pub use client::{
-    InitRequest, Output, Preview, PreviewFile, ProjectRequest, RecipeClient, RecipeDetails,
-    RecipeResult,
+    Catalogue, InitRequest, Output, Preview, PreviewFile, ProjectRequest, RecipeClient,
+    RecipeDetails, RecipeResult,
 };
 pub use config::{BackendConfig, Config, ConfigFile, Overrides};
 pub use error::{Error, ErrorCode, ErrorInfo, Result};
