@@ -371,7 +371,16 @@ impl RecipeClient {
 
     /// Renders a project in memory and describes it; nothing is written.
     pub fn preview(&self, req: &InitRequest) -> Result<Preview> {
-        let p = self.prepare(req, None)?;
+        self.preview_asking(req, None)
+    }
+
+    /// As [`RecipeClient::preview`], asking missing answers through `prompter`.
+    pub fn preview_asking(
+        &self,
+        req: &InitRequest,
+        prompter: Option<&mut dyn Prompter>,
+    ) -> Result<Preview> {
+        let p = self.prepare(req, prompter)?;
         Self::check_target(&p.target, req.force)?;
         let files = p
             .tree

@@ -56,13 +56,16 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
         force: a.force,
         git: !a.no_git,
     };
-    let interactive = !a.defaults
-        && !a.dry_run
-        && !a.json
-        && std::io::stdin().is_terminal()
-        && std::io::stderr().is_terminal();
+    let interactive =
+        !a.defaults && !a.json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let mut prompter = TerminalPrompter;
+    let prompter: Option<&mut dyn nskit::Prompter> = if interactive {
+        Some(&mut prompter)
+    } else {
+        None
+    };
     if a.dry_run {
-        let preview = client.preview(&req)?;
+        let preview = client.preview_asking(&req, prompter)?;
         for w in &preview.warnings {
             eprintln!("warning: {w}");
         }
@@ -80,15 +83,7 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let mut prompter = TerminalPrompter;
-    let result = client.init(
-        &req,
-        if interactive {
-            Some(&mut prompter)
-        } else {
-            None
-        },
-    )?;
+    let result = client.init(&req, prompter)?;
     for w in &result.warnings {
         eprintln!("warning: {w}");
     }
