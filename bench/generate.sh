@@ -2,14 +2,18 @@
 # Side-by-side generation benchmark: nskit, cookiecutter and cargo-generate render the same
 # synthetic template (bench/make_templates.py) in one run. Each output is checked against
 # the others before anything is timed; then hyperfine times each tool and the ratios are
-# printed. Not a test: run it by hand.
+# printed. Before each timed run the previous outputs are moved aside, not deleted: on
+# ext4 mounted with `discard` (as here), creating files right after deleting thousands
+# stalls for about a second, whichever tool runs, which would measure the disk rather than
+# the tools. Everything is deleted once timing is over. Not a test: run it by hand.
 #
 #   bench/generate.sh [FILES=2000]        RUNS=5 by default
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 FILES="${1:-2000}"
 RUNS="${RUNS:-5}"
-OUT="$ROOT/bench/out"
+# Outputs go to bench/out (BENCH_DIR=/dev/shm/nskit-bench to measure on tmpfs instead).
+OUT="${BENCH_DIR:-$ROOT/bench/out}"
 TOOLS="$ROOT/bench/.tools"
 export PATH="$TOOLS/bin:$HOME/.cargo/bin:$PATH"
 
@@ -38,7 +42,7 @@ TPL="$OUT/tpl"
 nskit_cmd="NSKIT_RECIPES_DIR=$TPL/nskit $NSKIT --backend local init --recipe bench --defaults --no-git --output-base-path $OUT/gen/nskit"
 nskit_git_cmd="NSKIT_RECIPES_DIR=$TPL/nskit $NSKIT --backend local init --recipe bench --defaults --output-base-path $OUT/gen/nskit-git"
 cc_cmd="$CC --no-input -o $OUT/gen/cc $TPL/cookiecutter project_name=demo author=Jane"
-cg_cmd="$CG generate --path $TPL/cargogen --name demo --destination $OUT/gen/cg --silent --vcs none -d author=Jane -d license=MIT"
+cg_cmd="mkdir -p $OUT/gen/cg && $CG generate --path $TPL/cargogen --name demo --destination $OUT/gen/cg --silent --vcs none -d author=Jane -d license=MIT"
 
 say "checking that the outputs agree"
 for c in "$nskit_cmd" "$cc_cmd" "$cg_cmd"; do env -i PATH="$PATH" HOME="$HOME" sh -c "$c" >/dev/null; done
@@ -68,9 +72,11 @@ for name, other in (("cookiecutter", cc), ("cargo-generate", cg)):
 PY
 
 say "timing $FILES files, $RUNS runs each"
+mkdir -p "$OUT/trash"
 hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$OUT/generate.json" \
-  --prepare "rm -rf $OUT/gen/nskit $OUT/gen/nskit-git $OUT/gen/cc $OUT/gen/cg" \
+  --prepare "for d in nskit nskit-git cc cg; do [ -e $OUT/gen/\$d ] && mv $OUT/gen/\$d $OUT/trash/\$d-\$(date +%s%N); done; true" \
   -n nskit "$nskit_cmd" -n "nskit+git" "$nskit_git_cmd" -n cookiecutter "$cc_cmd" -n cargo-generate "$cg_cmd" >&2
+rm -rf "$OUT/trash"
 hyperfine --style basic --warmup 3 --runs 30 --export-json "$OUT/startup.json" -N \
   -n "nskit --version" "$NSKIT --version" -n "cookiecutter --version" "$CC --version" -n "cargo-generate --version" "$CG --version" >&2
 

@@ -50,7 +50,8 @@ def main():
         "nskit": ("nskit/bench/1.0.0/template", "{{ project_name }}", lambda n: "{{ " + n + " }}", ""),
         "cookiecutter": ("cookiecutter/{{cookiecutter.project_name}}", "{{cookiecutter.project_name}}",
                          lambda n: "{{ cookiecutter." + n + " }}", ""),
-        "cargogen": ("cargogen", "pkg", lambda n: "{{" + n + "}}", ""),
+        # cargo-generate calls the project name `project-name`.
+        "cargogen": ("cargogen", "pkg", lambda n: "{{" + ("project-name" if n == "project_name" else n) + "}}", ""),
         "copier": ("copier", "{{ project_name }}", lambda n: "{{ " + n + " }}", ".jinja"),
     }
     for name, (root, pkg, var, suffix) in dialects.items():
