@@ -58,6 +58,8 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Three-way merge of one file, with git merge-file's arguments and exit status (the number of conflicts).
+    MergeFile(MergeFileArgs),
     /// Install a recipe folder for the entry-point group, so the `installed` backend lists it.
     Install {
         /// The recipe folder (with recipe.yaml).
@@ -119,4 +121,29 @@ pub(crate) struct FieldsArgs {
     /// Print the fields as JSON Schema.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub(crate) struct MergeFileArgs {
+    /// Print the result instead of writing it to CURRENT.
+    #[arg(short = 'p', long = "stdout")]
+    pub stdout: bool,
+    /// Show the base in conflicts (`|||||||` section).
+    #[arg(long)]
+    pub diff3: bool,
+    /// Labels for CURRENT, BASE and OTHER in the markers (default: the file names); up to three.
+    #[arg(short = 'L', value_name = "LABEL", num_args = 1, action = clap::ArgAction::Append)]
+    pub labels: Vec<String>,
+    /// Conflict marker length.
+    #[arg(long, default_value_t = 7)]
+    pub marker_size: usize,
+    /// Do not warn about conflicts.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// The file with your changes (written unless -p).
+    pub current: PathBuf,
+    /// The common ancestor.
+    pub base: PathBuf,
+    /// The file with the other changes.
+    pub other: PathBuf,
 }

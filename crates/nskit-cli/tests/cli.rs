@@ -756,3 +756,77 @@ fn generated_recipe_is_itself_a_working_recipe() {
     );
     assert!(projects.join("demo/docs/index.md").is_file());
 }
+
+/// `nskit merge-file` takes git's arguments and gives git's output and exit status.
+#[test]
+fn merge_file_matches_git_merge_file() {
+    let h = Home::new();
+    let d = h.path();
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "a\nb\nc\nd\ne\nf\n",
+            "A\nb\nc\nd\ne\nf\n",
+            "a\nb\nc\nd\ne\nF\n",
+        ),
+        ("x\na\ny\n", "x\nb\ny\n", "x\nc\ny\n"),
+        (
+            "1\n2\n3\n4\n5\n6\n7\n8\n",
+            "1\nX\n3\n4\n5\n6\nY\n8\n",
+            "1\nZ\n3\n4\n5\n6\nW\n8\n",
+        ),
+        ("k: 1\r\nv: 2\r\n", "k: 1\r\nv: 3\r\n", "k: 1\r\nv: 4\r\n"),
+    ];
+    for (i, (base, ours, theirs)) in cases.iter().enumerate() {
+        for diff3 in [false, true] {
+            std::fs::write(d.join("base"), base).expect("write");
+            std::fs::write(d.join("ours"), ours).expect("write");
+            std::fs::write(d.join("theirs"), theirs).expect("write");
+            let mut flags = vec!["merge-file", "-p", "-L", "mine", "-L", "old", "-L", "yours"];
+            if diff3 {
+                flags.push("--diff3");
+            }
+            let git = Command::new("git")
+                .args(&flags)
+                .args(["ours", "base", "theirs"])
+                .current_dir(d)
+                .output()
+                .expect("git");
+            let ours_out = h
+                .nskit()
+                .args(&flags)
+                .args(["ours", "base", "theirs"])
+                .output()
+                .expect("nskit");
+            assert_eq!(
+                String::from_utf8_lossy(&ours_out.stdout),
+                String::from_utf8_lossy(&git.stdout),
+                "case {i}, diff3 {diff3}"
+            );
+            assert_eq!(
+                ours_out.status.code(),
+                git.status.code(),
+                "case {i}, diff3 {diff3}: exit status = conflicts"
+            );
+        }
+    }
+    // Without -p the result is written to the current file.
+    std::fs::write(d.join("ours"), "x\nb\ny\n").expect("write");
+    std::fs::write(d.join("base"), "x\na\ny\n").expect("write");
+    std::fs::write(d.join("theirs"), "x\na\nz\n").expect("write");
+    h.nskit()
+        .args(["merge-file", "ours", "base", "theirs"])
+        .assert()
+        .code(1);
+    let written = std::fs::read_to_string(d.join("ours")).expect("read");
+    assert!(
+        written.starts_with("x\n<<<<<<< ours\nb\ny\n=======\na\nz\n>>>>>>> theirs\n"),
+        "{written}"
+    );
+    // Binary files are refused, as git does.
+    std::fs::write(d.join("ours"), b"\0bin").expect("write");
+    h.nskit()
+        .args(["merge-file", "-p", "ours", "base", "theirs"])
+        .assert()
+        .code(255)
+        .stderr(predicate::str::contains("binary"));
+}

@@ -39,6 +39,8 @@ pub use client::{
 pub use config::{BackendConfig, Config, ConfigFile, Overrides};
 pub use error::{Error, ErrorCode, ErrorInfo, Result};
 pub use nskit_backends::{RecipeBackend, RecipeInfo};
+/// Three-way merge (line merge compatible with `git merge-file`).
+pub use nskit_merge as merge;
 pub use nskit_recipe::{
     Answers, Condition, Field, FieldError, FieldState, FieldType, FormState, Prompter, RecipeError,
     RecipeVersion,

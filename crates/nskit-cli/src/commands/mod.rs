@@ -4,6 +4,7 @@ mod fields;
 mod init;
 mod install;
 mod list;
+mod merge_file;
 mod versions;
 
 use std::process::ExitCode;
@@ -14,6 +15,9 @@ use crate::Cli;
 use crate::args::{Args, Command};
 
 pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
+    if let Command::MergeFile(a) = args.command {
+        return merge_file::run(a);
+    }
     let overrides = Overrides {
         backend: args.backend,
         config_file: args.config,
@@ -28,6 +32,7 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         Command::Fields(a) => fields::run(&client(), a),
         Command::GetRequiredFields(a) => fields::required(&client(), a),
         Command::Discover { search, json } => discover::run(&client(), search.as_deref(), json),
+        Command::MergeFile(_) => unreachable!("handled above: merge-file needs no configuration"),
         Command::Install {
             folder,
             version,
