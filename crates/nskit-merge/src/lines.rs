@@ -491,13 +491,31 @@ fn span(start: isize, len: isize, total: usize) -> Range<usize> {
     a..b.max(a)
 }
 
-/// Whether a line ends with CRLF; `None` when there is no such line or it has no ending.
+/// Whether line `i` of a file ends with CRLF; `None` when it cannot tell (an empty file, or
+/// a single line without an ending). A last line without an ending takes the ending of
+/// the line before it.
 fn crlf(lines: &[&[u8]], i: usize) -> Option<bool> {
-    let l = lines.get(i)?;
-    if !l.ends_with(b"\n") {
+    let ends_crlf = |l: &[u8]| l.ends_with(b"\r\n");
+    if i + 1 < lines.len() {
+        return Some(ends_crlf(lines[i]));
+    }
+    let last = lines.get(i)?;
+    if last.ends_with(b"\n") {
+        return Some(ends_crlf(last));
+    }
+    if i == 0 {
         return None;
     }
-    Some(l.ends_with(b"\r\n"))
+    Some(ends_crlf(lines[i - 1]))
+}
+
+/// Whether conflict markers end with CRLF: both sides' lines before the conflict do not
+/// say LF, and the base's first line says CRLF (undecided means LF).
+fn markers_need_cr(s: &Sides<'_>, r: &Region) -> bool {
+    let before = |v: isize| (v - 1).max(0) as usize;
+    crlf(&s.ours, before(r.i1)) != Some(false)
+        && crlf(&s.theirs, before(r.i2)) != Some(false)
+        && crlf(&s.base, 0) == Some(true)
 }
 
 fn write(s: &Sides<'_>, regions: &[Region], opts: &MergeOptions) -> Merged {
@@ -547,11 +565,11 @@ fn write(s: &Sides<'_>, regions: &[Region], opts: &MergeOptions) -> Merged {
                     false,
                 );
                 // Markers end like the lines around them.
-                let before = |v: isize| (v - 1).max(0) as usize;
-                let cr = crlf(&s.ours, before(r.i1)) == Some(true)
-                    && crlf(&s.theirs, before(r.i2)) == Some(true)
-                    && crlf(&s.base, 0) != Some(false);
-                let eol: &[u8] = if cr { b"\r\n" } else { b"\n" };
+                let eol: &[u8] = if markers_need_cr(s, r) {
+                    b"\r\n"
+                } else {
+                    b"\n"
+                };
                 marker(&mut out, b'<', &opts.labels.ours, eol);
                 copy(
                     &mut out,
@@ -666,6 +684,25 @@ mod tests {
     fn crlf_markers_follow_the_file() {
         let (text, _) = m("x\r\na\r\n", "x\r\nb\r\n", "x\r\nc\r\n");
         assert_eq!(text, "x\r\n<<<<<<<\r\nb\r\n=======\r\nc\r\n>>>>>>>\r\n");
+    }
+
+    #[test]
+    fn undecided_line_endings_give_lf_markers_as_git() {
+        // Found by the fuzzer: the base's only line has no ending, so markers use LF.
+        let opts = MergeOptions {
+            style: ConflictStyle::Diff3,
+            ..MergeOptions::default()
+        };
+        let r = merge_lines(
+            b"\x0b\xdf",
+            b"\r\n\n\n",
+            b"\r\n\n\xff\xff\x06\n\xff\r",
+            &opts,
+        );
+        assert_eq!(
+            r.bytes,
+            b"<<<<<<<\n\r\n\n\n|||||||\n\x0b\xdf\n=======\n\r\n\n\xff\xff\x06\n\xff\r\n>>>>>>>\n"
+        );
     }
 
     #[test]
