@@ -262,17 +262,12 @@ fn intern<'a>(ids: &mut HashMap<&'a [u8], u32>, lines: &[&'a [u8]]) -> Vec<u32> 
 
 /// Merges `ours` and `theirs`, two descendants of `base`.
 pub fn merge_lines(base: &[u8], ours: &[u8], theirs: &[u8], opts: &MergeOptions) -> Merged {
-    let s = Sides {
-        base: split_lines(base),
-        ours: split_lines(ours),
-        theirs: split_lines(theirs),
-        ours_ids: vec![],
-        theirs_ids: vec![],
-    };
+    let (base_lines, ours_lines, theirs_lines) =
+        (split_lines(base), split_lines(ours), split_lines(theirs));
     let mut ids: HashMap<&[u8], u32> = HashMap::new();
-    let base_ids = intern(&mut ids, &s.base);
-    let ours_ids = intern(&mut ids, &s.ours);
-    let theirs_ids = intern(&mut ids, &s.theirs);
+    let base_ids = intern(&mut ids, &base_lines);
+    let ours_ids = intern(&mut ids, &ours_lines);
+    let theirs_ids = intern(&mut ids, &theirs_lines);
     let ours_changes = changes(&base_ids, &ours_ids);
     let theirs_changes = changes(&base_ids, &theirs_ids);
     if ours_changes.is_empty() {
@@ -288,9 +283,11 @@ pub fn merge_lines(base: &[u8], ours: &[u8], theirs: &[u8], opts: &MergeOptions)
         };
     }
     let s = Sides {
+        base: base_lines,
+        ours: ours_lines,
+        theirs: theirs_lines,
         ours_ids,
         theirs_ids,
-        ..s
     };
     let mut regions = walk(&s, &ours_changes, &theirs_changes);
     if opts.style == ConflictStyle::Merge {

@@ -1,10 +1,10 @@
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use nskit_backends::{BuiltinBackend, RecipeBackend, RecipeInfo};
 use nskit_recipe::{
-    Answers, Context, Field, FormState, Prompter, Recipe, RecipeError, RecipeVersion, RenderedFile,
+    Answers, Context, Field, FormState, Prompter, Recipe, RecipeVersion, RenderedFile,
     RenderedTree, Staged, WriteMode, directory_name, evaluate_form, fields_json_schema,
     nest_answers, render, resolve_answers,
 };
@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
-use crate::error::{Error, ErrorInfo, Result};
+use crate::error::{ErrorInfo, Result};
 
 /// Where a project is written.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,6 +196,8 @@ struct Prepared {
 pub struct RecipeClient {
     backend: Box<dyn RecipeBackend>,
     env: Vec<(String, String)>,
+    /// The git identity, read from git config once (forms are evaluated on every keystroke).
+    identity: OnceLock<nskit_vcs::GitIdentity>,
     cache: Mutex<HashMap<(String, String), Arc<Recipe>>>,
 }
 
@@ -217,6 +219,7 @@ impl RecipeClient {
         RecipeClient {
             backend,
             env,
+            identity: OnceLock::new(),
             cache: Mutex::new(HashMap::new()),
         }
     }
@@ -315,10 +318,10 @@ impl RecipeClient {
 
     /// The context defaults and conditions see: git identity, today's date, `RECIPE_*`.
     pub fn context(&self) -> Context {
-        let id = nskit_vcs::git_identity();
+        let id = self.identity.get_or_init(nskit_vcs::git_identity);
         Context::new(
-            id.name,
-            id.email,
+            id.name.clone(),
+            id.email.clone(),
             chrono::Local::now().date_naive(),
             self.env.clone(),
         )
@@ -381,7 +384,7 @@ impl RecipeClient {
         prompter: Option<&mut dyn Prompter>,
     ) -> Result<Preview> {
         let p = self.prepare(req, prompter)?;
-        Self::check_target(&p.target, req.force)?;
+        Staged::check_target(&p.target, req.force)?;
         let files = p
             .tree
             .files
@@ -409,11 +412,6 @@ impl RecipeClient {
         })
     }
 
-    fn check_target(target: &Path, force: bool) -> Result<()> {
-        Staged::check_target(target, force)?;
-        Ok(())
-    }
-
     /// Creates a project; answers may be asked through `prompter`. The files, the state
     /// file and the first commit appear in the target together, or not at all.
     pub fn init(
@@ -422,7 +420,9 @@ impl RecipeClient {
         prompter: Option<&mut dyn Prompter>,
     ) -> Result<RecipeResult> {
         // Refuse a non-empty target before asking any question.
-        Self::check_output_early(&req.output, req.force)?;
+        if let Output::Exact(p) = &req.output {
+            Staged::check_target(p, req.force)?;
+        }
         let mut p = self.prepare(req, prompter)?;
         let now = chrono::Utc::now();
         let secrets: Vec<&str> = p
@@ -504,13 +504,6 @@ impl RecipeClient {
         })
     }
 
-    fn check_output_early(output: &Output, force: bool) -> Result<()> {
-        if let Output::Exact(p) = output {
-            Self::check_target(p, force)?;
-        }
-        Ok(())
-    }
-
     /// Creates a project without prompting; failures are reported in the result, as the
     /// original nskit's `initialize_recipe` does.
     pub fn initialize_recipe(&self, req: &InitRequest) -> RecipeResult {
@@ -529,11 +522,5 @@ impl RecipeClient {
                 warnings: vec![],
             },
         }
-    }
-}
-
-impl From<RecipeError> for ErrorInfo {
-    fn from(e: RecipeError) -> Self {
-        Error::from(e).info()
     }
 }
