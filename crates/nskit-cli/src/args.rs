@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use clap::{Args as ClapArgs, Parser, Subcommand};
 
 const EXIT_CODES: &str = "Exit status: 0 success, 1 failure, 2 usage or configuration error, 3 missing or invalid answers, \
-4 recipe or version not found, 5 broken recipe, 6 output folder not empty or not writable.";
+4 recipe or version not found, 5 broken recipe, 6 output folder not empty or not writable, \
+7 update applied with conflicts left to resolve, 8 (check) an update is available.";
 
 #[derive(Debug, Parser)]
 #[command(version, about = "Create projects from versioned recipes, and keep them up to date", after_help = EXIT_CODES)]
@@ -54,6 +55,17 @@ pub(crate) enum Command {
         /// The text to look for.
         #[arg(long)]
         search: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Update a project to a new version of its recipe, keeping your changes (3-way merge).
+    Update(UpdateArgs),
+    /// Tell whether a newer version of the project's recipe is out (exit status 8 when one is).
+    Check {
+        /// The project (default: the current folder).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        project_path: PathBuf,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -146,4 +158,50 @@ pub(crate) struct MergeFileArgs {
     pub base: PathBuf,
     /// The file with the other changes.
     pub other: PathBuf,
+}
+
+/// How an update compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum DiffModeArg {
+    /// Base (the recorded version rendered again), yours and the new version.
+    ThreeWay,
+    /// Yours and the new version only: every difference is a conflict, nothing is deleted.
+    TwoWay,
+}
+
+#[derive(Debug, ClapArgs)]
+pub(crate) struct UpdateArgs {
+    /// The version to update to (default: the latest).
+    #[arg(long)]
+    pub target_version: Option<String>,
+    /// The project (default: the current folder).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub project_path: PathBuf,
+    /// Show the plan, one decision per file, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// three-way (default) or two-way.
+    #[arg(long, value_enum, default_value = "three-way")]
+    pub diff_mode: DiffModeArg,
+    /// Print the plan (with --dry-run) or the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Update even though the git tree has uncommitted changes.
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// An answer for a new field (or a changed one), as NAME=VALUE; repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// A YAML file of answers for new fields.
+    #[arg(long, value_name = "FILE")]
+    pub input_yaml_path: Option<PathBuf>,
+    /// Do not prompt: new fields take their defaults.
+    #[arg(long)]
+    pub defaults: bool,
+    /// Put the project back as it was before the last update.
+    #[arg(long, conflicts_with_all = ["dry_run", "target_version", "diff_mode", "set", "defaults"])]
+    pub undo: bool,
+    /// With --undo: undo even files changed since the update.
+    #[arg(long, requires = "undo")]
+    pub force: bool,
 }

@@ -12,6 +12,10 @@ pub const EXIT_NOT_FOUND: u8 = 4;
 pub const EXIT_BAD_RECIPE: u8 = 5;
 /// The output folder is not empty, not writable, or a path would leave it.
 pub const EXIT_OUTPUT: u8 = 6;
+/// The update was applied and conflicts are left to resolve.
+pub const EXIT_CONFLICTS: u8 = 7;
+/// `check`: a newer version of the recipe is out.
+pub const EXIT_UPDATE_AVAILABLE: u8 = 8;
 
 pub(crate) fn code_for(e: &anyhow::Error) -> u8 {
     use nskit::ErrorCode as C;
@@ -24,6 +28,6 @@ pub(crate) fn code_for(e: &anyhow::Error) -> u8 {
         C::InvalidRecipe => EXIT_BAD_RECIPE,
         C::TargetNotEmpty | C::Output => EXIT_OUTPUT,
         C::Config => EXIT_USAGE,
-        C::Other => EXIT_FAILURE,
+        C::DirtyTree | C::BaseUnavailable | C::UndoRefused | C::Other => EXIT_FAILURE,
     }
 }

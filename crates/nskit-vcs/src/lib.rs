@@ -1,11 +1,15 @@
 //! Git for generated projects, through libgit2 (git2): read the user's identity from git
-//! config, initialise a repository and commit the generated files. Providers (GitHub) and
+//! config, initialise a repository and commit the generated files, check a project's tree
+//! is clean and record update conflicts in the index. Providers (GitHub) and
 //! credentials come here next.
 #![deny(missing_docs)]
 
 use std::path::{Path, PathBuf};
 
 use git2::{IndexAddOption, Repository, RepositoryInitOptions, Signature};
+
+mod worktree;
+pub use worktree::{Conflict, Stage, Worktree, blob_id};
 
 /// The author used when git config has no `user.name`/`user.email`.
 pub const FALLBACK_NAME: &str = "nskit";

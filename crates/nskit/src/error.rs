@@ -23,6 +23,49 @@ pub enum Error {
     /// The configuration is not valid.
     #[error("configuration: {0}")]
     Config(String),
+    /// The project's git tree has uncommitted changes.
+    #[error(
+        "{} has uncommitted changes ({}); commit or stash them first, so the update can be reviewed and undone, or pass --allow-dirty",
+        project.display(),
+        list_some(paths)
+    )]
+    DirtyTree {
+        /// The project.
+        project: std::path::PathBuf,
+        /// The changed paths.
+        paths: Vec<String>,
+    },
+    /// The recorded version cannot be rendered again, so there is no base to merge with.
+    #[error(
+        "cannot render {recipe} {version}, the version this project was made from, with its recorded answers: {source}. The update needs it as the base of the 3-way merge; pass the missing answers with --set, or use --diff-mode two-way to compare with the new version only (every difference becomes a conflict)"
+    )]
+    BaseUnavailable {
+        /// The recipe.
+        recipe: String,
+        /// The recorded version.
+        version: String,
+        /// Why.
+        source: Box<Error>,
+    },
+    /// Applying or undoing an update failed.
+    #[error(transparent)]
+    Apply(#[from] nskit_update::ApplyError),
+    /// Reading the project failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+fn list_some(paths: &[String]) -> String {
+    let mut s = paths.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if paths.len() > 5 {
+        s.push_str(&format!(" and {} more", paths.len() - 5));
+    }
+    s
 }
 
 /// What the faces branch on; everything else is in the message.
@@ -46,6 +89,12 @@ pub enum ErrorCode {
     Output,
     /// The configuration is not valid.
     Config,
+    /// The project's git tree has uncommitted changes.
+    DirtyTree,
+    /// The recorded version cannot be rendered again.
+    BaseUnavailable,
+    /// Undo would lose changes made since the update, or there is nothing to undo.
+    UndoRefused,
     /// Anything else (a read error, a broken state file).
     Other,
 }
@@ -78,8 +127,15 @@ impl Error {
                 RecipeError::Prompt(_) | RecipeError::Read { .. } => ErrorCode::Other,
                 _ => ErrorCode::InvalidRecipe,
             },
-            Error::Backend(_) | Error::State(_) => ErrorCode::Other,
+            Error::Backend(_) | Error::State(_) | Error::Io { .. } => ErrorCode::Other,
             Error::Config(_) => ErrorCode::Config,
+            Error::DirtyTree { .. } => ErrorCode::DirtyTree,
+            Error::BaseUnavailable { .. } => ErrorCode::BaseUnavailable,
+            Error::Apply(
+                nskit_update::ApplyError::ChangedSinceUpdate(_)
+                | nskit_update::ApplyError::NothingToUndo(_),
+            ) => ErrorCode::UndoRefused,
+            Error::Apply(_) => ErrorCode::Output,
         }
     }
 
@@ -93,6 +149,10 @@ impl Error {
                 json!({ "available": available })
             }
             Error::Recipe(RecipeError::MissingAnswers(fields)) => json!({ "missing": fields }),
+            Error::DirtyTree { paths, .. } => json!({ "paths": paths }),
+            Error::Apply(nskit_update::ApplyError::ChangedSinceUpdate(paths)) => {
+                json!({ "paths": paths })
+            }
             Error::Recipe(RecipeError::InvalidAnswers(errors)) => json!({ "fields": errors }),
             Error::Recipe(RecipeError::UndefinedVariable {
                 file,

@@ -31,6 +31,7 @@ mod client;
 pub mod config;
 pub mod env_vars;
 mod error;
+mod update;
 
 pub use client::{
     Catalogue, InitRequest, Output, Preview, PreviewFile, ProjectRequest, RecipeClient,
@@ -45,7 +46,10 @@ pub use nskit_recipe::{
     Answers, Condition, Field, FieldError, FieldState, FieldType, FormState, Prompter, RecipeError,
     RecipeVersion,
 };
-pub use nskit_update::ProjectState;
+pub use nskit_update::{
+    Applied, Decision, DiffMode, FileChange, Plan, ProjectState, UndoOutcome,
+};
+pub use update::{PreparedUpdate, UpdateCheck, UpdateClient, UpdateRequest, UpdateResult};
 
 /// The version of nskit.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

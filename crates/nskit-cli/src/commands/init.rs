@@ -9,9 +9,12 @@ use crate::args::InitArgs;
 use crate::prompt::TerminalPrompter;
 
 /// Answers from `--input-yaml-path` (nested YAML), then `--set NAME=VALUE` over them.
-fn given_answers(a: &InitArgs) -> anyhow::Result<Map<String, Value>> {
+pub(crate) fn given_answers(
+    input_yaml_path: Option<&std::path::Path>,
+    set: &[String],
+) -> anyhow::Result<Map<String, Value>> {
     let mut answers = Map::new();
-    if let Some(path) = &a.input_yaml_path {
+    if let Some(path) = input_yaml_path {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         if !text.trim().is_empty() {
@@ -27,7 +30,7 @@ fn given_answers(a: &InitArgs) -> anyhow::Result<Map<String, Value>> {
             }
         }
     }
-    for pair in &a.set {
+    for pair in set {
         let Some((k, v)) = pair.split_once('=') else {
             anyhow::bail!("--set {pair}: expected NAME=VALUE");
         };
@@ -51,7 +54,7 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
     let req = InitRequest {
         recipe: a.recipe.clone(),
         version: a.version.clone(),
-        answers: given_answers(&a)?,
+        answers: given_answers(a.input_yaml_path.as_deref(), &a.set)?,
         output,
         force: a.force,
         git: !a.no_git,

@@ -5,6 +5,7 @@ mod init;
 mod install;
 mod list;
 mod merge_file;
+mod update;
 mod versions;
 
 use std::process::ExitCode;
@@ -32,6 +33,8 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         Command::Fields(a) => fields::run(&client(), a),
         Command::GetRequiredFields(a) => fields::required(&client(), a),
         Command::Discover { search, json } => discover::run(&client(), search.as_deref(), json),
+        Command::Update(a) => update::run(&client(), a),
+        Command::Check { project_path, json } => update::check(&client(), &project_path, json),
         Command::MergeFile(_) => unreachable!("handled above: merge-file needs no configuration"),
         Command::Install {
             folder,

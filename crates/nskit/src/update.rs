@@ -1,0 +1,333 @@
+//! Updating projects: is a new version out, what would an update do, do it, undo it.
+use std::path::{Path, PathBuf};
+
+use nskit_merge::Labels;
+use nskit_recipe::{Answers, Prompter, RecipeVersion, nest_answers, render, resolve_answers};
+use nskit_update::{
+    Applied, ApplyOptions, DiffMode, Plan, PlanOptions, ProjectState, Tree, UndoOutcome,
+    plan_update,
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+use crate::client::RecipeClient;
+use crate::error::{Error, Result};
+
+/// A request to update a project.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateRequest {
+    /// The project folder.
+    pub project: PathBuf,
+    /// The version to update to; the latest when `None`.
+    pub target_version: Option<String>,
+    /// Answers to add or change (new fields, secrets), by dotted name.
+    pub answers: Map<String, Value>,
+    /// Three-way (default) or two-way.
+    pub mode: DiffMode,
+    /// Update even when the git tree has uncommitted changes.
+    pub allow_dirty: bool,
+}
+
+/// Whether a project's recipe has a newer version.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UpdateCheck {
+    /// The project folder.
+    #[ts(type = "string")]
+    pub project_path: PathBuf,
+    /// The recipe.
+    pub recipe: String,
+    /// The version the project was made from or last updated to.
+    pub current_version: Option<String>,
+    /// The newest version the backend has.
+    pub latest_version: String,
+    /// Whether `latest_version` is newer than `current_version`.
+    pub update_available: bool,
+}
+
+/// An update computed and ready to apply: the plan, and what it was computed from.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PreparedUpdate {
+    /// The project folder.
+    #[ts(type = "string")]
+    pub project_path: PathBuf,
+    /// The recipe.
+    pub recipe: String,
+    /// The version the project is at.
+    pub from_version: Option<String>,
+    /// The version it moves to.
+    pub to_version: String,
+    /// Whether the project is already at that version (the plan is then empty).
+    pub up_to_date: bool,
+    /// Fields the new version has that the project had no answer for.
+    pub new_fields: Vec<String>,
+    /// One decision per path.
+    pub plan: Plan,
+    /// Things the user should know.
+    pub warnings: Vec<String>,
+    #[serde(skip)]
+    state: ProjectState,
+}
+
+/// The outcome of an update.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UpdateResult {
+    /// The project folder.
+    #[ts(type = "string")]
+    pub project_path: PathBuf,
+    /// The recipe.
+    pub recipe: String,
+    /// The version the project was at.
+    pub from_version: Option<String>,
+    /// The version it is at now.
+    pub to_version: String,
+    /// What was written and removed, and what is left in conflict.
+    pub applied: Applied,
+}
+
+/// Checks, plans, applies and undoes updates through a [`RecipeClient`]'s backend.
+#[derive(Debug)]
+pub struct UpdateClient<'a> {
+    recipes: &'a RecipeClient,
+}
+
+impl RecipeClient {
+    /// The update side of this client.
+    pub fn updates(&self) -> UpdateClient<'_> {
+        UpdateClient { recipes: self }
+    }
+}
+
+/// Whether nested answers have a value at a dotted path.
+fn has_path(map: &Map<String, Value>, dotted: &str) -> bool {
+    let mut cur = map;
+    let mut parts = dotted.split('.').peekable();
+    while let Some(p) = parts.next() {
+        match (cur.get(p), parts.peek()) {
+            (Some(_), None) => return true,
+            (Some(Value::Object(m)), Some(_)) => cur = m,
+            _ => return false,
+        }
+    }
+    false
+}
+
+fn version_newer(latest: &RecipeVersion, current: Option<&str>) -> bool {
+    match current {
+        None => true,
+        Some(c) => !latest.matches(c) && *latest > RecipeVersion::new(c),
+    }
+}
+
+impl UpdateClient<'_> {
+    /// Whether a newer version of the project's recipe is out.
+    pub fn check(&self, project: &Path) -> Result<UpdateCheck> {
+        let state = ProjectState::load(project)?;
+        let name = &state.metadata.recipe_name;
+        let latest = self.recipes.backend().resolve_version(name, None)?;
+        let current = state.metadata.version();
+        Ok(UpdateCheck {
+            project_path: project.to_path_buf(),
+            recipe: name.clone(),
+            update_available: version_newer(&latest, current.as_deref()),
+            current_version: current,
+            latest_version: latest.to_string(),
+        })
+    }
+
+    /// Computes the update: the recorded version rendered again with the recorded answers
+    /// (base), the target version with the same answers plus `req.answers` and, through
+    /// `prompter`, answers for new fields (theirs), and the working tree (ours). Writes
+    /// nothing.
+    pub fn plan(
+        &self,
+        req: &UpdateRequest,
+        prompter: Option<&mut dyn Prompter>,
+    ) -> Result<PreparedUpdate> {
+        let project = &req.project;
+        let state = ProjectState::load(project)?;
+        let name = state.metadata.recipe_name.clone();
+        let current = state.metadata.version();
+        let target = self
+            .recipes
+            .backend()
+            .resolve_version(&name, req.target_version.as_deref())?;
+        let up_to_date =
+            req.mode == DiffMode::ThreeWay && current.as_deref().is_some_and(|c| target.matches(c));
+        let mut warnings = vec![];
+        if !req.allow_dirty
+            && !up_to_date
+            && let Some(wt) = nskit_vcs::Worktree::open(project)
+        {
+            let dirty = wt.dirty_paths().map_err(|e| Error::Config(e.to_string()))?;
+            if !dirty.is_empty() {
+                return Err(Error::DirtyTree {
+                    project: project.clone(),
+                    paths: dirty,
+                });
+            }
+        }
+        if let Some(c) = &current
+            && !up_to_date
+            && target < RecipeVersion::new(c.as_str())
+        {
+            warnings.push(format!(
+                "{target} is older than {c}: this goes back to an older version of the recipe"
+            ));
+        }
+        let mut prepared = PreparedUpdate {
+            project_path: project.clone(),
+            recipe: name.clone(),
+            from_version: current.clone(),
+            to_version: target.to_string(),
+            up_to_date,
+            new_fields: vec![],
+            plan: Plan {
+                mode: req.mode,
+                changes: vec![],
+            },
+            warnings,
+            state: state.clone(),
+        };
+        if up_to_date {
+            return Ok(prepared);
+        }
+
+        let ctx = self.recipes.context();
+        let mut given = state.input.clone();
+        for (k, v) in &req.answers {
+            given.insert(k.clone(), v.clone());
+        }
+        let given = nest_answers(&given);
+        let (new_recipe, _) = self.recipes.recipe(&name, Some(target.as_str()))?;
+        prepared.new_fields = new_recipe
+            .manifest
+            .fields
+            .iter()
+            .filter(|f| !f.is_secret() && !has_path(&state.input, &f.name))
+            .filter(|f| !req.answers.contains_key(&f.name))
+            .map(|f| f.name.clone())
+            .collect();
+        let theirs_answers =
+            resolve_answers(&new_recipe.manifest.fields, &given, &ctx, prompter)?.into_answers()?;
+        let theirs = Tree::from(render(&new_recipe, &theirs_answers, &ctx)?);
+
+        let base = match (req.mode, &current) {
+            (DiffMode::TwoWay, _) => None,
+            (DiffMode::ThreeWay, None) => {
+                return Err(Error::BaseUnavailable {
+                    recipe: name,
+                    version: "(none recorded)".into(),
+                    source: Box::new(Error::Config(
+                        "the state file records no recipe version".into(),
+                    )),
+                });
+            }
+            (DiffMode::ThreeWay, Some(v)) => {
+                let base_tree = (|| -> Result<Tree> {
+                    let (old_recipe, _) = self.recipes.recipe(&name, Some(v))?;
+                    // Secrets and new fields come from the answers just resolved.
+                    let mut base_given = given.clone();
+                    for (k, v) in nest_answers(&theirs_answers) {
+                        base_given.entry(k).or_insert(v);
+                    }
+                    let res = resolve_answers(&old_recipe.manifest.fields, &base_given, &ctx, None)?;
+                    let answers = res.into_answers()?;
+                    Ok(Tree::from(render(&old_recipe, &answers, &ctx)?))
+                })();
+                Some(base_tree.map_err(|e| Error::BaseUnavailable {
+                    recipe: name.clone(),
+                    version: v.clone(),
+                    source: Box::new(e),
+                })?)
+            }
+        };
+        let labels = Labels {
+            ours: Some("yours".into()),
+            base: current.as_ref().map(|v| format!("{name} {v}")),
+            theirs: Some(format!("{name} {target}")),
+        };
+        prepared.plan = plan_update(
+            project,
+            base.as_ref(),
+            &theirs,
+            &PlanOptions {
+                mode: req.mode,
+                labels,
+            },
+        )
+        .map_err(|source| Error::Io {
+            path: project.clone(),
+            source,
+        })?;
+
+        // The new state: same keys, new answers (no secrets) and version.
+        let secrets: Vec<&str> = new_recipe
+            .manifest
+            .fields
+            .iter()
+            .filter(|f| f.is_secret())
+            .map(|f| f.name.as_str())
+            .collect();
+        let kept: Answers = theirs_answers
+            .into_iter()
+            .filter(|(k, _)| !secrets.contains(&k.as_str()))
+            .collect();
+        let mut new_state = state;
+        new_state.input = nest_answers(&kept);
+        let m = &mut new_state.metadata;
+        m.recipe_version = Some(target.to_string());
+        m.updated_at = Some(chrono::Utc::now());
+        m.nskit_version = Some(crate::VERSION.to_string());
+        m.source = Some(self.recipes.backend().source());
+        if let Some(img) = &m.docker_image
+            && let Some((repo, tag)) = img.rsplit_once(':')
+            && !tag.contains('/')
+        {
+            m.docker_image = Some(format!("{repo}:{target}"));
+        }
+        prepared.state = new_state;
+        Ok(prepared)
+    }
+
+    /// Applies a computed update as one transaction; the state file names the new version
+    /// only when every file is in place. Conflicts are left marked in the files (and in
+    /// the git index); nothing is committed.
+    pub fn apply(&self, prepared: &PreparedUpdate) -> Result<UpdateResult> {
+        self.apply_with(prepared, ApplyOptions::default())
+    }
+
+    #[doc(hidden)]
+    pub fn apply_with(
+        &self,
+        prepared: &PreparedUpdate,
+        mut opts: ApplyOptions,
+    ) -> Result<UpdateResult> {
+        opts.state = prepared.state.to_yaml().into_bytes();
+        opts.description = format!(
+            "{} {} → {}",
+            prepared.recipe,
+            prepared.from_version.as_deref().unwrap_or("?"),
+            prepared.to_version
+        );
+        let applied = nskit_update::apply(&prepared.project_path, &prepared.plan, &opts)?;
+        Ok(UpdateResult {
+            project_path: prepared.project_path.clone(),
+            recipe: prepared.recipe.clone(),
+            from_version: prepared.from_version.clone(),
+            to_version: prepared.to_version.clone(),
+            applied,
+        })
+    }
+
+    /// Puts the project back as it was before its last update.
+    pub fn undo(&self, project: &Path, force: bool) -> Result<UndoOutcome> {
+        Ok(nskit_update::undo(project, force)?)
+    }
+}
