@@ -78,7 +78,10 @@ fn merge_value(
     }
     // Tables are merged key by key even when only one side changed them, so edits touch
     // single keys and the user's layout and comments around them stay.
-    let both_tables = matches!((ours, theirs), (Some(Value::Object(_)), Some(Value::Object(_))));
+    let both_tables = matches!(
+        (ours, theirs),
+        (Some(Value::Object(_)), Some(Value::Object(_)))
+    );
     if ours == base && !both_tables {
         edits.push(match theirs {
             Some(_) => Edit::Take(path.clone()),
@@ -96,7 +99,10 @@ fn merge_value(
             let keys = o
                 .keys()
                 .chain(t.keys().filter(|k| !o.contains_key(*k)))
-                .chain(b.keys().filter(|k| !o.contains_key(*k) && !t.contains_key(*k)));
+                .chain(
+                    b.keys()
+                        .filter(|k| !o.contains_key(*k) && !t.contains_key(*k)),
+                );
             for k in keys {
                 path.push(k.clone());
                 merge_value(path, b.get(k), o.get(k), t.get(k), edits)?;
@@ -123,7 +129,9 @@ fn merge_sets(base: &[Value], ours: &[Value], theirs: &[Value]) -> Option<Vec<Va
         return None;
     }
     let removed_by = |side: &[Value]| -> Vec<&Value> {
-        base.iter().filter(|x| !side.contains(x)).collect::<Vec<_>>()
+        base.iter()
+            .filter(|x| !side.contains(x))
+            .collect::<Vec<_>>()
     };
     let (ours_removed, theirs_removed) = (removed_by(ours), removed_by(theirs));
     let ours_added = ours.iter().any(|x| !base.contains(x));
@@ -219,7 +227,10 @@ fn apply_to_value(mut ours: Value, theirs: &Value, edits: &[Edit]) -> Option<Val
                 let after = parent_theirs.and_then(|t| {
                     let keys: Vec<&String> = t.keys().collect();
                     let i = keys.iter().position(|k| *k == last)?;
-                    keys[..i].iter().rev().find_map(|k| map.keys().position(|x| x == *k))
+                    keys[..i]
+                        .iter()
+                        .rev()
+                        .find_map(|k| map.keys().position(|x| x == *k))
                 });
                 match after {
                     Some(i) => {
@@ -436,7 +447,8 @@ mod tests {
 
     #[test]
     fn toml_user_dependency_and_template_bump_both_survive() {
-        let base = "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n";
+        let base =
+            "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n";
         let ours = "# my notes\n[package]\nname = \"demo\"   # keep\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\nrand = \"0.9\" # added by me\n";
         let theirs = "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nserde = \"1.0.200\"\n";
         let out = merge_structured(Format::Toml, base, ours, theirs).expect("clean");
@@ -450,7 +462,8 @@ mod tests {
     #[test]
     fn json_keys_merge_with_the_users_indentation() {
         let base = "{\n    \"name\": \"x\",\n    \"version\": \"1.0.0\"\n}\n";
-        let ours = "{\n    \"name\": \"x\",\n    \"version\": \"1.0.0\",\n    \"private\": true\n}\n";
+        let ours =
+            "{\n    \"name\": \"x\",\n    \"version\": \"1.0.0\",\n    \"private\": true\n}\n";
         let theirs = "{\n    \"name\": \"x\",\n    \"version\": \"1.1.0\"\n}\n";
         let out = merge_structured(Format::Json, base, ours, theirs).expect("clean");
         assert_eq!(
@@ -487,7 +500,8 @@ mod tests {
     #[test]
     fn arrays_merge_as_sets() {
         let base = "[project]\ndependencies = [\n    \"click\",\n    \"rich\",\n]\n";
-        let ours = "[project]\ndependencies = [\n    \"click\",\n    \"rich\",\n    \"httpx\",\n]\n";
+        let ours =
+            "[project]\ndependencies = [\n    \"click\",\n    \"rich\",\n    \"httpx\",\n]\n";
         let theirs = "[project]\ndependencies = [\n    \"click>=8\",\n    \"rich\",\n]\n";
         let out = merge_structured(Format::Toml, base, ours, theirs).expect("clean");
         assert_eq!(
@@ -496,16 +510,14 @@ mod tests {
         );
         // Both edited the same item: a conflict, not two versions of it.
         let ours2 = "[project]\ndependencies = [\n    \"click<9\",\n    \"rich\",\n]\n";
-        assert_eq!(
-            merge_structured(Format::Toml, base, ours2, theirs),
-            None
-        );
+        assert_eq!(merge_structured(Format::Toml, base, ours2, theirs), None);
     }
 
     #[test]
     fn template_removal_of_an_untouched_key_applies() {
         let base = "a: 1\nb: 2\n";
-        let out = merge_structured(Format::Yaml, base, "a: 1\nb: 2\nc: 3\n", "a: 1\n").expect("clean");
+        let out =
+            merge_structured(Format::Yaml, base, "a: 1\nb: 2\nc: 3\n", "a: 1\n").expect("clean");
         assert_eq!(Format::Yaml.parse(&out), Format::Yaml.parse("a: 1\nc: 3\n"));
     }
 }

@@ -10,7 +10,11 @@ fn merge(path: &str, base: &str, ours: &str, theirs: &str) -> (String, usize, Me
         theirs.as_bytes(),
         &MergeOptions::default(),
     );
-    (String::from_utf8(m.bytes).expect("utf-8"), m.conflicts, method)
+    (
+        String::from_utf8(m.bytes).expect("utf-8"),
+        m.conflicts,
+        method,
+    )
 }
 
 #[test]

@@ -367,8 +367,8 @@ pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied
                 d.aside = Some(aside);
             }
             if op.new.is_some() {
-                d.created_dirs =
-                    create_parents(project, &target).map_err(io("cannot create the folder of", &target))?;
+                d.created_dirs = create_parents(project, &target)
+                    .map_err(io("cannot create the folder of", &target))?;
                 std::fs::rename(staging.path().join(format!("new-{i}")), &target)
                     .map_err(io("cannot write", &target))?;
                 d.placed = true;
@@ -387,7 +387,9 @@ pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied
     }
     let mut warnings = vec![];
     if let Err(e) = swap_record(&record_dir) {
-        warnings.push(format!("{e}; `nskit update --undo` will not be able to undo this update"));
+        warnings.push(format!(
+            "{e}; `nskit update --undo` will not be able to undo this update"
+        ));
     }
     let removed: Vec<String> = ops
         .iter()
@@ -398,8 +400,11 @@ pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied
         prune_empty_parents(project, &project.join(r));
     }
     let conflicts: Vec<String> = plan.conflicts().map(|c| c.path.clone()).collect();
-    let stages: Vec<nskit_vcs::Conflict> =
-        plan.changes.iter().filter_map(|c| c.stages.clone()).collect();
+    let stages: Vec<nskit_vcs::Conflict> = plan
+        .changes
+        .iter()
+        .filter_map(|c| c.stages.clone())
+        .collect();
     let mut recorded_in_index = false;
     if let Some(w) = &worktree {
         match w.record_conflicts(&stages) {
@@ -467,7 +472,9 @@ pub fn undo(project: &Path, force: bool) -> Result<UndoOutcome, ApplyError> {
                 create_parents(project, &full).map_err(io("cannot create the folder of", &full))?;
                 let tmp = full.with_file_name(format!(
                     ".nskit-undo-{}",
-                    full.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                    full.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
                 ));
                 std::fs::write(&tmp, &bytes)
                     .and_then(|_| set_executable(&tmp, e.before_executable))

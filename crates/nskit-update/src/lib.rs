@@ -15,6 +15,6 @@ mod apply;
 mod plan;
 mod state;
 
-pub use apply::{ApplyError, ApplyOptions, Applied, UNDO_DIR, UndoOutcome, apply, undo};
+pub use apply::{Applied, ApplyError, ApplyOptions, UNDO_DIR, UndoOutcome, apply, undo};
 pub use plan::{Decision, DiffMode, FileChange, FileData, Plan, PlanOptions, Tree, plan_update};
 pub use state::{Metadata, ProjectState, STATE_DIR, STATE_FILE, StateError};

@@ -373,7 +373,9 @@ impl Planner<'_> {
             let mut c = FileChange::new(
                 path,
                 Decision::BinaryConflict,
-                format!("a binary file you and the recipe both changed: yours is kept, the recipe's is in {theirs_path}"),
+                format!(
+                    "a binary file you and the recipe both changed: yours is kept, the recipe's is in {theirs_path}"
+                ),
             );
             keep_with_mode(&mut c);
             c.writes.push((theirs_path.clone(), t.clone()));
@@ -388,7 +390,11 @@ impl Planner<'_> {
         }
         let (m, method) = merge_file(path, &b.bytes, &o.bytes, &t.bytes, &self.opts);
         let mut c = if m.conflicts == 0 {
-            FileChange::new(path, Decision::Merged, "your changes and the recipe's merged")
+            FileChange::new(
+                path,
+                Decision::Merged,
+                "your changes and the recipe's merged",
+            )
         } else {
             let mut c = FileChange::new(
                 path,
@@ -434,8 +440,11 @@ impl Planner<'_> {
                 format!("new in the recipe, but you have {what} there; left as it is"),
             ),
             Ours::File(o) if o.bytes == t.bytes => {
-                let mut c =
-                    FileChange::new(path, Decision::AddedByBoth, "you already have this very file");
+                let mut c = FileChange::new(
+                    path,
+                    Decision::AddedByBoth,
+                    "you already have this very file",
+                );
                 if o.executable != t.executable {
                     c.executable = Some(t.executable);
                     c.writes.push((path.to_string(), t.clone()));
@@ -455,7 +464,9 @@ impl Planner<'_> {
                     let mut c = FileChange::new(
                         path,
                         Decision::AddedByBothConflict,
-                        format!("the recipe adds a different file where you have one: yours is kept, the recipe's is in {theirs_path}"),
+                        format!(
+                            "the recipe adds a different file where you have one: yours is kept, the recipe's is in {theirs_path}"
+                        ),
                     );
                     c.writes.push((theirs_path.clone(), t.clone()));
                     c.theirs_path = Some(theirs_path);
@@ -583,7 +594,10 @@ fn detect_renames(
         }
     }
 
-    let rest: Vec<&String> = deleted.into_iter().filter(|d| !paired.contains(d)).collect();
+    let rest: Vec<&String> = deleted
+        .into_iter()
+        .filter(|d| !paired.contains(d))
+        .collect();
     let many = rest.len() * added.len() > 2_500;
     let mut scored: Vec<(f32, &String, &String)> = vec![];
     for d in &rest {
@@ -661,7 +675,11 @@ pub fn plan_update(
                 let same = matches!(read_ours(project, path)?, Ours::File(o) if o == *t);
                 let mut c = FileChange::new(
                     path,
-                    if same { Decision::Unchanged } else { Decision::TemplateOnly },
+                    if same {
+                        Decision::Unchanged
+                    } else {
+                        Decision::TemplateOnly
+                    },
                     "nskit's own file: the recipe's version",
                 );
                 if !same {
@@ -686,14 +704,17 @@ pub fn plan_update(
                             c.removes.push((*from).to_string());
                             if !c.decision.is_conflict() {
                                 c.decision = Decision::Renamed;
-                                c.message = format!("moved by the recipe from {from}; {}", c.message);
+                                c.message =
+                                    format!("moved by the recipe from {from}; {}", c.message);
                             }
                             c
                         }
                         _ => FileChange::new(
                             path,
                             Decision::DeletedByUser,
-                            format!("the recipe moved {from} here, but you had removed it; not recreated"),
+                            format!(
+                                "the recipe moved {from} here, but you had removed it; not recreated"
+                            ),
                         ),
                     };
                     c.renamed_from = Some((*from).to_string());
@@ -714,11 +735,8 @@ pub fn plan_update(
                     format!("removed by the recipe; you have {what} there, left as it is"),
                 ),
                 Ours::File(o) if o.bytes == b.bytes => {
-                    let mut c = FileChange::new(
-                        path,
-                        Decision::DeletedByTemplate,
-                        "removed by the recipe",
-                    );
+                    let mut c =
+                        FileChange::new(path, Decision::DeletedByTemplate, "removed by the recipe");
                     c.removes.push(path.clone());
                     c
                 }
@@ -756,7 +774,9 @@ pub fn plan_update(
                 Ours::Other(what) => FileChange::new(
                     path,
                     Decision::Conflict,
-                    format!("the recipe changed this file, but you have {what} there; left as it is"),
+                    format!(
+                        "the recipe changed this file, but you have {what} there; left as it is"
+                    ),
                 ),
                 Ours::File(o) => planner.three(path, b, &o, t),
             },
@@ -808,7 +828,10 @@ mod tests {
         assert_eq!(
             pairs,
             vec![
-                ("docs/guide.md".to_string(), "documentation/guide.md".to_string()),
+                (
+                    "docs/guide.md".to_string(),
+                    "documentation/guide.md".to_string()
+                ),
                 ("src/old/a.py".to_string(), "src/new/a.py".to_string()),
                 ("src/old/b.py".to_string(), "src/new/b.py".to_string()),
             ]
@@ -822,7 +845,10 @@ mod tests {
     fn beside_names_keep_the_extension() {
         let dir = tempfile::tempdir().expect("tempdir");
         let taken = HashSet::new();
-        assert_eq!(beside(dir.path(), "img/logo.png", &taken), "img/logo.theirs.png");
+        assert_eq!(
+            beside(dir.path(), "img/logo.png", &taken),
+            "img/logo.theirs.png"
+        );
         assert_eq!(beside(dir.path(), "LICENSE", &taken), "LICENSE.theirs");
         std::fs::write(dir.path().join("x.theirs.bin"), "").expect("write");
         assert_eq!(beside(dir.path(), "x.bin", &taken), "x.theirs-2.bin");

@@ -18,7 +18,10 @@ fn file(s: &[u8]) -> FileData {
 
 fn tree(files: &[(&str, &[u8])]) -> Tree {
     Tree {
-        files: files.iter().map(|(p, c)| (p.to_string(), file(c))).collect(),
+        files: files
+            .iter()
+            .map(|(p, c)| (p.to_string(), file(c)))
+            .collect(),
     }
 }
 
@@ -168,12 +171,24 @@ fn scenario() -> (Tree, Tree, tempfile::TempDir) {
     let theirs = tree(&[
         ("unchanged.txt", BODY.as_bytes()),
         ("user_only.txt", BODY.as_bytes()),
-        ("template_only.txt", lines_with(&[("two", "TWO")]).as_bytes()),
+        (
+            "template_only.txt",
+            lines_with(&[("two", "TWO")]).as_bytes(),
+        ),
         ("merged.txt", lines_with(&[("two", "TWO")]).as_bytes()),
-        ("conflict.txt", lines_with(&[("five", "FIVE (template)")]).as_bytes()),
+        (
+            "conflict.txt",
+            lines_with(&[("five", "FIVE (template)")]).as_bytes(),
+        ),
         ("deleted_by_user.txt", BODY.as_bytes()),
-        ("deleted_by_user_changed.txt", lines_with(&[("one", "ONE")]).as_bytes()),
-        ("src/new_pkg/module.py", lines_with(&[("two", "TWO")]).as_bytes()),
+        (
+            "deleted_by_user_changed.txt",
+            lines_with(&[("one", "ONE")]).as_bytes(),
+        ),
+        (
+            "src/new_pkg/module.py",
+            lines_with(&[("two", "TWO")]).as_bytes(),
+        ),
         ("logo.png", b"\x89PNG\0theirs"),
         ("run.sh", b"#!/bin/sh\necho hi\n"),
         ("same_change.txt", lines_with(&[("six", "SIX")]).as_bytes()),
@@ -186,15 +201,35 @@ fn scenario() -> (Tree, Tree, tempfile::TempDir) {
     theirs.files.get_mut("run.sh").expect("run.sh").executable = true;
     let dir = project(&base);
     let root = dir.path();
-    write(root, "user_only.txt", lines_with(&[("nine", "NINE (mine)")]).as_bytes());
-    write(root, "merged.txt", lines_with(&[("nine", "NINE (mine)")]).as_bytes());
-    write(root, "conflict.txt", lines_with(&[("five", "FIVE (mine)")]).as_bytes());
+    write(
+        root,
+        "user_only.txt",
+        lines_with(&[("nine", "NINE (mine)")]).as_bytes(),
+    );
+    write(
+        root,
+        "merged.txt",
+        lines_with(&[("nine", "NINE (mine)")]).as_bytes(),
+    );
+    write(
+        root,
+        "conflict.txt",
+        lines_with(&[("five", "FIVE (mine)")]).as_bytes(),
+    );
     write(root, "deleted_by_template_edited.txt", b"old, but mine\n");
     std::fs::remove_file(root.join("deleted_by_user.txt")).expect("rm");
     std::fs::remove_file(root.join("deleted_by_user_changed.txt")).expect("rm");
-    write(root, "src/old_pkg/module.py", lines_with(&[("nine", "NINE (mine)")]).as_bytes());
+    write(
+        root,
+        "src/old_pkg/module.py",
+        lines_with(&[("nine", "NINE (mine)")]).as_bytes(),
+    );
     write(root, "logo.png", b"\x89PNG\0mine");
-    write(root, "same_change.txt", lines_with(&[("six", "SIX")]).as_bytes());
+    write(
+        root,
+        "same_change.txt",
+        lines_with(&[("six", "SIX")]).as_bytes(),
+    );
     write(root, "added_by_both.txt", b"same\n");
     write(root, "added_by_both_conflict.txt", b"mine\n");
     write(root, ".recipe/notes.md", b"edited by hand\n");
@@ -221,9 +256,15 @@ fn every_decision_in_a_real_repository() {
         ("added_by_both.txt", Decision::AddedByBoth),
         ("added_by_both_conflict.txt", Decision::AddedByBothConflict),
         ("deleted_by_template.txt", Decision::DeletedByTemplate),
-        ("deleted_by_template_edited.txt", Decision::DeletedByTemplateEdited),
+        (
+            "deleted_by_template_edited.txt",
+            Decision::DeletedByTemplateEdited,
+        ),
         ("deleted_by_user.txt", Decision::DeletedByUser),
-        ("deleted_by_user_changed.txt", Decision::DeletedByUserChanged),
+        (
+            "deleted_by_user_changed.txt",
+            Decision::DeletedByUserChanged,
+        ),
         ("src/new_pkg/module.py", Decision::Renamed),
         ("logo.png", Decision::BinaryConflict),
         ("run.sh", Decision::ModeChanged),
@@ -239,7 +280,10 @@ fn every_decision_in_a_real_repository() {
         .iter()
         .find(|c| c.path == "src/new_pkg/module.py")
         .expect("rename");
-    assert_eq!(rename.renamed_from.as_deref(), Some("src/old_pkg/module.py"));
+    assert_eq!(
+        rename.renamed_from.as_deref(),
+        Some("src/old_pkg/module.py")
+    );
     // The JSON form names every decision in kebab-case.
     let json = serde_json::to_value(&plan).expect("json");
     assert!(
@@ -265,8 +309,14 @@ fn every_decision_in_a_real_repository() {
     assert!(applied.recorded_in_index);
 
     // Contents.
-    assert_eq!(read(root, "user_only.txt"), lines_with(&[("nine", "NINE (mine)")]));
-    assert_eq!(read(root, "template_only.txt"), lines_with(&[("two", "TWO")]));
+    assert_eq!(
+        read(root, "user_only.txt"),
+        lines_with(&[("nine", "NINE (mine)")])
+    );
+    assert_eq!(
+        read(root, "template_only.txt"),
+        lines_with(&[("two", "TWO")])
+    );
     assert_eq!(
         read(root, "merged.txt"),
         lines_with(&[("two", "TWO"), ("nine", "NINE (mine)")])
@@ -278,18 +328,33 @@ fn every_decision_in_a_real_repository() {
     );
     assert_eq!(read(root, "added.txt"), "new\n");
     let abc = read(root, "added_by_both_conflict.txt");
-    assert!(abc.contains("mine\n") && abc.contains("theirs\n") && abc.contains("<<<<<<<"), "{abc}");
+    assert!(
+        abc.contains("mine\n") && abc.contains("theirs\n") && abc.contains("<<<<<<<"),
+        "{abc}"
+    );
     assert!(!root.join("deleted_by_template.txt").exists());
-    assert_eq!(read(root, "deleted_by_template_edited.txt"), "old, but mine\n");
+    assert_eq!(
+        read(root, "deleted_by_template_edited.txt"),
+        "old, but mine\n"
+    );
     assert!(!root.join("deleted_by_user.txt").exists());
-    assert!(!root.join("deleted_by_user_changed.txt").exists(), "not resurrected");
-    assert!(!root.join("src/old_pkg").exists(), "the emptied folder goes too");
+    assert!(
+        !root.join("deleted_by_user_changed.txt").exists(),
+        "not resurrected"
+    );
+    assert!(
+        !root.join("src/old_pkg").exists(),
+        "the emptied folder goes too"
+    );
     assert_eq!(
         read(root, "src/new_pkg/module.py"),
         lines_with(&[("two", "TWO"), ("nine", "NINE (mine)")]),
         "the user's edit followed the file"
     );
-    assert_eq!(std::fs::read(root.join("logo.png")).expect("read"), b"\x89PNG\0mine");
+    assert_eq!(
+        std::fs::read(root.join("logo.png")).expect("read"),
+        b"\x89PNG\0mine"
+    );
     assert_eq!(
         std::fs::read(root.join("logo.theirs.png")).expect("read"),
         b"\x89PNG\0theirs"
@@ -303,7 +368,10 @@ fn every_decision_in_a_real_repository() {
     assert!(status.contains("UU conflict.txt"), "{status}");
     assert!(status.contains("UU logo.png"), "{status}");
     assert!(status.contains("AA added_by_both_conflict.txt"), "{status}");
-    assert!(status.contains("UD deleted_by_template_edited.txt"), "{status}");
+    assert!(
+        status.contains("UD deleted_by_template_edited.txt"),
+        "{status}"
+    );
     let stages = git(root, &["ls-files", "-u", "conflict.txt"]);
     assert_eq!(stages.lines().count(), 3, "{stages}");
     assert_eq!(git(root, &["show", ":1:conflict.txt"]), BODY);
@@ -355,7 +423,11 @@ fn a_real_failure_half_way_changes_nothing() {
     // The template adds docs/guide.md, but the user has a file named `docs`: moving the
     // new file in fails after other files were moved, and everything is put back.
     let base = tree(&[("a.txt", b"a\n"), ("z.txt", b"z\n")]);
-    let theirs = tree(&[("a.txt", b"A\n"), ("docs/guide.md", b"guide\n"), ("z.txt", b"Z\n")]);
+    let theirs = tree(&[
+        ("a.txt", b"A\n"),
+        ("docs/guide.md", b"guide\n"),
+        ("z.txt", b"Z\n"),
+    ]);
     let dir = project(&base);
     let root = dir.path();
     write(root, "docs", b"my notes, a file\n");
@@ -394,12 +466,18 @@ fn line_endings_and_missing_final_newline_survive() {
     let plan = plan_update(root, Some(&base), &theirs, &opts()).expect("plan");
     assert_eq!(decision(&plan, "w.txt"), Decision::Merged);
     apply(root, &plan, &apply_opts()).expect("apply");
-    assert_eq!(std::fs::read(root.join("w.txt")).expect("read"), b"A\r\nb\r\nc\r\nd\r\nE");
+    assert_eq!(
+        std::fs::read(root.join("w.txt")).expect("read"),
+        b"A\r\nb\r\nc\r\nd\r\nE"
+    );
 }
 
 #[test]
 fn structured_files_merge_by_key() {
-    let base = tree(&[("pyproject.toml", b"[project]\nname = \"x\"\nversion = \"0.1.0\"\ndependencies = [\n    \"click\",\n]\n")]);
+    let base = tree(&[(
+        "pyproject.toml",
+        b"[project]\nname = \"x\"\nversion = \"0.1.0\"\ndependencies = [\n    \"click\",\n]\n",
+    )]);
     let theirs = tree(&[("pyproject.toml", b"[project]\nname = \"x\"\nversion = \"0.1.0\"\nrequires-python = \">=3.10\"\ndependencies = [\n    \"click>=8\",\n]\n")]);
     let dir = project(&base);
     let root = dir.path();
@@ -456,5 +534,8 @@ fn a_project_outside_git_keeps_its_undo_record_in_the_state_folder() {
     assert!(root.join(".recipe/undo/record.json").is_file());
     undo(root, false).expect("undo");
     assert_eq!(read(root, "a.txt"), "a\n");
-    assert!(!root.join(".recipe/config.yml").exists(), "it did not exist before");
+    assert!(
+        !root.join(".recipe/config.yml").exists(),
+        "it did not exist before"
+    );
 }

@@ -37,7 +37,7 @@ pub enum Error {
     },
     /// The recorded version cannot be rendered again, so there is no base to merge with.
     #[error(
-        "cannot render {recipe} {version}, the version this project was made from, with its recorded answers: {source}. The update needs it as the base of the 3-way merge; pass the missing answers with --set, or use --diff-mode two-way to compare with the new version only (every difference becomes a conflict)"
+        "cannot render {recipe} {version}, the version this project was made from, with its recorded answers: {cause}. The update needs it as the base of the 3-way merge: make that version available again (and pass any missing answer with --set), or use --diff-mode two-way to compare with the new version only (every difference becomes a conflict)"
     )]
     BaseUnavailable {
         /// The recipe.
@@ -45,7 +45,7 @@ pub enum Error {
         /// The recorded version.
         version: String,
         /// Why.
-        source: Box<Error>,
+        cause: Box<Error>,
     },
     /// Applying or undoing an update failed.
     #[error(transparent)]

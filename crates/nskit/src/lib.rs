@@ -46,9 +46,7 @@ pub use nskit_recipe::{
     Answers, Condition, Field, FieldError, FieldState, FieldType, FormState, Prompter, RecipeError,
     RecipeVersion,
 };
-pub use nskit_update::{
-    Applied, Decision, DiffMode, FileChange, Plan, ProjectState, UndoOutcome,
-};
+pub use nskit_update::{Applied, Decision, DiffMode, FileChange, Plan, ProjectState, UndoOutcome};
 pub use update::{PreparedUpdate, UpdateCheck, UpdateClient, UpdateRequest, UpdateResult};
 
 /// The version of nskit.

@@ -224,7 +224,7 @@ impl UpdateClient<'_> {
                 return Err(Error::BaseUnavailable {
                     recipe: name,
                     version: "(none recorded)".into(),
-                    source: Box::new(Error::Config(
+                    cause: Box::new(Error::Config(
                         "the state file records no recipe version".into(),
                     )),
                 });
@@ -237,14 +237,15 @@ impl UpdateClient<'_> {
                     for (k, v) in nest_answers(&theirs_answers) {
                         base_given.entry(k).or_insert(v);
                     }
-                    let res = resolve_answers(&old_recipe.manifest.fields, &base_given, &ctx, None)?;
+                    let res =
+                        resolve_answers(&old_recipe.manifest.fields, &base_given, &ctx, None)?;
                     let answers = res.into_answers()?;
                     Ok(Tree::from(render(&old_recipe, &answers, &ctx)?))
                 })();
                 Some(base_tree.map_err(|e| Error::BaseUnavailable {
                     recipe: name.clone(),
                     version: v.clone(),
-                    source: Box::new(e),
+                    cause: Box::new(e),
                 })?)
             }
         };

@@ -64,12 +64,7 @@ fn print_plan(p: &PreparedUpdate) {
             if c.structured { " (merged by key)" } else { "" }
         );
     }
-    let kept = p
-        .plan
-        .changes
-        .iter()
-        .filter(|c| quiet(c.decision))
-        .count();
+    let kept = p.plan.changes.iter().filter(|c| quiet(c.decision)).count();
     if kept > 0 {
         println!("  ({kept} more files: unchanged, or only yours changed)");
     }
