@@ -88,22 +88,125 @@ struct Change {
     side: Range<usize>,
 }
 
+/// xdiff's integer square root estimate.
+fn bogosqrt(mut n: usize) -> usize {
+    let mut i = 1;
+    while n > 0 {
+        i <<= 1;
+        n >>= 2;
+    }
+    i
+}
+
+/// xdiff's rule for a line with many matches (`dis[i] == 2`): discard it when it sits in a
+/// run of lines without a match, mostly.
+fn clean_mmatch(dis: &[u8], i: usize, s: usize, e: usize) -> bool {
+    const SIMSCAN_WINDOW: usize = 100;
+    const KPDIS_RUN: usize = 4;
+    let s = s.max(i.saturating_sub(SIMSCAN_WINDOW));
+    let e = e.min(i + SIMSCAN_WINDOW);
+    let (mut rdis0, mut rpdis0) = (0, 1);
+    let mut r = 1;
+    while i >= s + r {
+        match dis[i - r] {
+            0 => rdis0 += 1,
+            2 => rpdis0 += 1,
+            _ => break,
+        }
+        r += 1;
+    }
+    if rdis0 == 0 {
+        return false;
+    }
+    let (mut rdis1, mut rpdis1) = (0, 1);
+    r = 1;
+    while i + r <= e {
+        match dis[i + r] {
+            0 => rdis1 += 1,
+            2 => rpdis1 += 1,
+            _ => break,
+        }
+        r += 1;
+    }
+    if rdis1 == 0 {
+        return false;
+    }
+    rdis1 += rdis0;
+    rpdis1 += rpdis0;
+    rpdis1 * KPDIS_RUN < rpdis1 + rdis1
+}
+
+/// Which lines of `a[s..e]` take part in the diff, as xdiff decides: a line without a match
+/// in the other file is a change from the start; a line with very many matches is one too
+/// when it sits among such lines.
+fn matchable(a: &[u32], other_counts: &HashMap<u32, usize>, s: usize, e: usize) -> Vec<usize> {
+    let mlim = bogosqrt(a.len()).min(1024);
+    let dis: Vec<u8> = (0..a.len())
+        .map(|i| {
+            if i < s || i >= e {
+                return 1;
+            }
+            match other_counts.get(&a[i]).copied().unwrap_or(0) {
+                0 => 0,
+                n if n >= mlim => 2,
+                _ => 1,
+            }
+        })
+        .collect();
+    (s..e)
+        .filter(|&i| dis[i] == 1 || (dis[i] == 2 && !clean_mmatch(&dis, i, s, e.saturating_sub(1))))
+        .collect()
+}
+
 /// The changes from `old` to `new` (interned lines), placed as git places them.
+///
+/// As git's xdiff does, the common head and tail are set apart, and lines that occur only
+/// in one of the two files (and runs of lines with very many matches among them) are
+/// changes before any diff runs: Myers then only aligns lines that can match, which picks
+/// the same alignment as git among equally short ones far more often.
 fn changes(old: &[u32], new: &[u32]) -> Vec<Change> {
+    let mut in_old: HashMap<u32, usize> = HashMap::new();
+    let mut in_new: HashMap<u32, usize> = HashMap::new();
+    for id in old {
+        *in_old.entry(*id).or_insert(0) += 1;
+    }
+    for id in new {
+        *in_new.entry(*id).or_insert(0) += 1;
+    }
+    let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let tail = old[head..]
+        .iter()
+        .rev()
+        .zip(new[head..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let old_map = matchable(old, &in_new, head, old.len() - tail);
+    let new_map = matchable(new, &in_old, head, new.len() - tail);
+    let old_kept: Vec<u32> = old_map.iter().map(|i| old[*i]).collect();
+    let new_kept: Vec<u32> = new_map.iter().map(|i| new[*i]).collect();
+
     let mut out: Vec<Change> = Vec::new();
-    for op in capture_diff_slices(Algorithm::Myers, old, new) {
+    let (mut o_at, mut n_at) = (head, head);
+    let mut gap = |o_end: usize, n_end: usize, o_at: usize, n_at: usize| {
+        if o_end > o_at || n_end > n_at {
+            out.push(Change {
+                base: o_at..o_end,
+                side: n_at..n_end,
+            });
+        }
+    };
+    for op in capture_diff_slices(Algorithm::Myers, &old_kept, &new_kept) {
         let (tag, o, n) = op.as_tag_tuple();
-        if tag == DiffTag::Equal {
+        if tag != DiffTag::Equal {
             continue;
         }
-        match out.last_mut() {
-            Some(last) if last.base.end == o.start && last.side.end == n.start => {
-                last.base.end = o.end;
-                last.side.end = n.end;
-            }
-            _ => out.push(Change { base: o, side: n }),
+        for k in 0..o.len() {
+            let (oi, ni) = (old_map[o.start + k], new_map[n.start + k]);
+            gap(oi, ni, o_at, n_at);
+            (o_at, n_at) = (oi + 1, ni + 1);
         }
     }
+    gap(old.len() - tail, new.len() - tail, o_at, n_at);
     place_slidable(&mut out, old, new);
     out
 }
