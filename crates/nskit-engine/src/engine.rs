@@ -1,0 +1,417 @@
+//! The Docker engine client and the sandboxed run.
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bollard::Docker;
+use bollard::errors::Error as BollardError;
+use bollard::models::{ContainerCreateBody, HostConfig};
+use bollard::query_parameters::{
+    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, KillContainerOptionsBuilder,
+    ListImagesOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
+};
+use futures_util::StreamExt;
+
+/// The default socket when neither the configuration nor `DOCKER_HOST` names one.
+pub const DEFAULT_SOCKET: &str = "unix:///var/run/docker.sock";
+
+/// What can go wrong talking to the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// No engine answers.
+    #[error(
+        "no Docker engine answers at {endpoint}: {message}. Start one (dockerd, or `podman system service`), or point DOCKER_HOST (or the `docker_host` setting) at its socket"
+    )]
+    Unavailable {
+        /// Where nskit looked.
+        endpoint: String,
+        /// What the connection said.
+        message: String,
+    },
+    /// The image is not on the engine.
+    #[error("the image {0} is not on the Docker engine; pull or build it first")]
+    ImageMissing(String),
+    /// The container failed, timed out or wrote nothing.
+    #[error("the recipe's container {what}; its last output:\n{logs}")]
+    RunFailed {
+        /// What happened (`exited with status 3`, `timed out after 60 s`).
+        what: String,
+        /// The container's last log lines.
+        logs: String,
+    },
+    /// Any other answer of the engine.
+    #[error("Docker engine: {0}")]
+    Api(String),
+}
+
+/// A host folder mounted into a container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    /// The host path (absolute).
+    pub host: PathBuf,
+    /// Where it appears in the container.
+    pub container: String,
+    /// Whether the container may only read it.
+    pub read_only: bool,
+}
+
+/// A container to run.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    /// The image reference.
+    pub image: String,
+    /// The command (arguments after the image's entry point).
+    pub cmd: Vec<String>,
+    /// Environment variables; `HOME=/tmp` is always set.
+    pub env: Vec<(String, String)>,
+    /// Bind mounts.
+    pub mounts: Vec<Mount>,
+    /// `uid:gid` to run as; the current user's when `None`.
+    pub user: Option<String>,
+    /// Whether the container may use the network (off by default).
+    pub network: bool,
+    /// How long it may run.
+    pub timeout: Duration,
+    /// Its memory limit in bytes.
+    pub memory_bytes: i64,
+    /// How many CPUs it may use.
+    pub cpus: f64,
+    /// The working folder in the container.
+    pub workdir: Option<String>,
+}
+
+impl RunSpec {
+    /// A run of `cmd` in `image` with the default limits: no network, 10 minutes, 2 GiB,
+    /// 2 CPUs.
+    pub fn new(image: impl Into<String>, cmd: Vec<String>) -> RunSpec {
+        RunSpec {
+            image: image.into(),
+            cmd,
+            env: vec![],
+            mounts: vec![],
+            user: None,
+            network: false,
+            timeout: Duration::from_secs(600),
+            memory_bytes: 2 << 30,
+            cpus: 2.0,
+            workdir: None,
+        }
+    }
+}
+
+/// A finished run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOutcome {
+    /// The container's exit status (0).
+    pub exit_code: i64,
+    /// Its output (stdout and stderr, interleaved).
+    pub logs: String,
+}
+
+/// An image on the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalImage {
+    /// The image id.
+    pub id: String,
+    /// Its `repository:tag` names.
+    pub tags: Vec<String>,
+    /// Its labels.
+    pub labels: HashMap<String, String>,
+}
+
+/// A connection to a Docker engine.
+pub struct DockerEngine {
+    docker: Docker,
+    rt: tokio::runtime::Runtime,
+    endpoint: String,
+    version: String,
+}
+
+impl std::fmt::Debug for DockerEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DockerEngine")
+            .field("endpoint", &self.endpoint)
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+fn api(e: BollardError) -> EngineError {
+    EngineError::Api(e.to_string())
+}
+
+fn is_not_found(e: &BollardError) -> bool {
+    matches!(
+        e,
+        BollardError::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
+}
+
+static RUNS: AtomicU64 = AtomicU64::new(0);
+
+/// The current user as `uid:gid` (from the process's own `/proc` entry).
+fn current_user() -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata("/proc/self").ok()?;
+        Some(format!("{}:{}", m.uid(), m.gid()))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+impl DockerEngine {
+    /// Connects to `host` (`unix:///path`, a socket path, or `tcp://host:port`), else to
+    /// `DOCKER_HOST`, else to the default socket, and negotiates the API version.
+    pub fn connect(host: Option<&str>) -> Result<DockerEngine, EngineError> {
+        let endpoint = host
+            .map(str::to_string)
+            .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
+            .unwrap_or_else(|| DEFAULT_SOCKET.to_string());
+        let unavailable = |message: String| EngineError::Unavailable {
+            endpoint: endpoint.clone(),
+            message,
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| unavailable(e.to_string()))?;
+        let docker = if let Some(addr) = endpoint
+            .strip_prefix("tcp://")
+            .or_else(|| endpoint.strip_prefix("http://"))
+        {
+            Docker::connect_with_http(&format!("http://{addr}"), 120, bollard::API_DEFAULT_VERSION)
+        } else {
+            let path = endpoint.strip_prefix("unix://").unwrap_or(&endpoint);
+            Docker::connect_with_unix(path, 120, bollard::API_DEFAULT_VERSION)
+        }
+        .map_err(|e| match e {
+            BollardError::SocketNotFoundError(p) => unavailable(format!("there is no socket {p}")),
+            e => unavailable(e.to_string()),
+        })?;
+        let docker = rt
+            .block_on(async {
+                tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version()).await
+            })
+            .map_err(|_| unavailable("no answer within 10 s".into()))?
+            .map_err(|e| unavailable(e.to_string()))?;
+        let version = rt
+            .block_on(docker.version())
+            .map_err(|e| unavailable(e.to_string()))?;
+        Ok(DockerEngine {
+            version: format!(
+                "{} {} (API {})",
+                version
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.first())
+                    .map(|c| c.name.clone())
+                    .unwrap_or_else(|| "Docker Engine".into()),
+                version.version.unwrap_or_default(),
+                version.api_version.unwrap_or_default()
+            ),
+            docker,
+            rt,
+            endpoint,
+        })
+    }
+
+    /// Where the engine was found.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The engine's name, version and API version.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Whether an image is on the engine.
+    pub fn image_present(&self, reference: &str) -> Result<bool, EngineError> {
+        match self.rt.block_on(self.docker.inspect_image(reference)) {
+            Ok(_) => Ok(true),
+            Err(e) if is_not_found(&e) => Ok(false),
+            Err(e) => Err(api(e)),
+        }
+    }
+
+    /// The images carrying `label` (`key=value` or `key`).
+    pub fn images_with_label(&self, label: &str) -> Result<Vec<LocalImage>, EngineError> {
+        let mut filters = HashMap::new();
+        filters.insert("label", vec![label]);
+        let opts = ListImagesOptionsBuilder::default()
+            .filters(&filters)
+            .build();
+        let images = self
+            .rt
+            .block_on(self.docker.list_images(Some(opts)))
+            .map_err(api)?;
+        Ok(images
+            .into_iter()
+            .map(|i| LocalImage {
+                id: i.id,
+                tags: i
+                    .repo_tags
+                    .into_iter()
+                    .filter(|t| t != "<none>:<none>")
+                    .collect(),
+                labels: i.labels,
+            })
+            .collect())
+    }
+
+    /// Builds an image from a build context (a tar with a `Dockerfile`), tagged `tag`.
+    pub fn build(
+        &self,
+        context_tar: Vec<u8>,
+        tag: &str,
+        labels: &HashMap<String, String>,
+    ) -> Result<(), EngineError> {
+        let opts = BuildImageOptionsBuilder::default()
+            .t(tag)
+            .rm(true)
+            .labels(labels)
+            .build();
+        self.rt.block_on(async {
+            let mut stream =
+                self.docker
+                    .build_image(opts, None, Some(bollard::body_full(context_tar.into())));
+            let mut last = String::new();
+            while let Some(item) = stream.next().await {
+                let info = item.map_err(api)?;
+                if let Some(e) = info.error_detail.and_then(|d| d.message) {
+                    return Err(EngineError::Api(format!("building {tag}: {e}")));
+                }
+                if let Some(s) = info.stream {
+                    last = s;
+                }
+            }
+            let _ = last;
+            Ok(())
+        })
+    }
+
+    /// Runs a container to completion in the sandbox and removes it. A non-zero exit or a
+    /// time-out is an error carrying the container's last log lines.
+    pub fn run(&self, spec: &RunSpec) -> Result<RunOutcome, EngineError> {
+        self.rt.block_on(self.run_async(spec))
+    }
+
+    async fn run_async(&self, spec: &RunSpec) -> Result<RunOutcome, EngineError> {
+        let name = format!(
+            "nskit-run-{}-{}",
+            std::process::id(),
+            RUNS.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut env: Vec<String> = vec!["HOME=/tmp".into()];
+        env.extend(spec.env.iter().map(|(k, v)| format!("{k}={v}")));
+        let binds = spec
+            .mounts
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}:{}:{}",
+                    m.host.display(),
+                    m.container,
+                    if m.read_only { "ro" } else { "rw" }
+                )
+            })
+            .collect();
+        let mut tmpfs = HashMap::new();
+        tmpfs.insert("/tmp".to_string(), "rw,size=268435456".to_string());
+        let body = ContainerCreateBody {
+            image: Some(spec.image.clone()),
+            cmd: Some(spec.cmd.clone()),
+            env: Some(env),
+            user: spec.user.clone().or_else(current_user),
+            working_dir: spec.workdir.clone(),
+            network_disabled: Some(!spec.network),
+            host_config: Some(HostConfig {
+                binds: Some(binds),
+                network_mode: Some(if spec.network { "bridge" } else { "none" }.into()),
+                memory: Some(spec.memory_bytes),
+                nano_cpus: Some((spec.cpus * 1e9) as i64),
+                pids_limit: Some(512),
+                cap_drop: Some(vec!["ALL".into()]),
+                security_opt: Some(vec!["no-new-privileges".into()]),
+                readonly_rootfs: Some(true),
+                tmpfs: Some(tmpfs),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let opts = CreateContainerOptionsBuilder::default().name(&name).build();
+        match self.docker.create_container(Some(opts), body).await {
+            Ok(_) => {}
+            Err(e) if is_not_found(&e) => {
+                return Err(EngineError::ImageMissing(spec.image.clone()));
+            }
+            Err(e) => return Err(api(e)),
+        }
+        let result = self.start_and_wait(&name, spec).await;
+        let remove = RemoveContainerOptionsBuilder::default().force(true).build();
+        let _ = self.docker.remove_container(&name, Some(remove)).await;
+        result
+    }
+
+    async fn start_and_wait(&self, name: &str, spec: &RunSpec) -> Result<RunOutcome, EngineError> {
+        self.docker.start_container(name, None).await.map_err(api)?;
+        let waited = tokio::time::timeout(spec.timeout, async {
+            let mut s = self.docker.wait_container(name, None);
+            let mut code = 0;
+            while let Some(r) = s.next().await {
+                match r {
+                    Ok(w) => code = w.status_code,
+                    Err(BollardError::DockerContainerWaitError { code: c, .. }) => code = c,
+                    Err(e) => return Err(api(e)),
+                }
+            }
+            Ok(code)
+        })
+        .await;
+        let code = match waited {
+            Ok(c) => Some(c?),
+            Err(_) => {
+                let kill = KillContainerOptionsBuilder::default()
+                    .signal("KILL")
+                    .build();
+                let _ = self.docker.kill_container(name, Some(kill)).await;
+                None
+            }
+        };
+        let logs = self.logs(name, 30).await;
+        match code {
+            Some(0) => Ok(RunOutcome { exit_code: 0, logs }),
+            Some(c) => Err(EngineError::RunFailed {
+                what: format!("exited with status {c}"),
+                logs,
+            }),
+            None => Err(EngineError::RunFailed {
+                what: format!(
+                    "timed out after {} s and was stopped",
+                    spec.timeout.as_secs()
+                ),
+                logs,
+            }),
+        }
+    }
+
+    async fn logs(&self, name: &str, lines: usize) -> String {
+        let opts = LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .tail(&lines.to_string())
+            .build();
+        let mut s = self.docker.logs(name, Some(opts));
+        let mut out = String::new();
+        while let Some(Ok(chunk)) = s.next().await {
+            out.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+        }
+        out
+    }
+}

@@ -1,0 +1,13 @@
+//! Running recipes in Docker. [`DockerEngine`] talks to a Docker engine (dockerd, or
+//! podman's Docker-compatible API) through bollard, negotiating the API version, and runs
+//! sandboxed containers: no network unless asked, limits on time, memory, CPU and
+//! processes, every capability dropped, and only the mounted output folder writable by the
+//! recipe's user. The API is synchronous: the engine owns a small runtime, so the CLI and
+//! the sync backend trait need none.
+#![deny(missing_docs)]
+
+mod engine;
+
+pub use engine::{
+    DEFAULT_SOCKET, DockerEngine, EngineError, LocalImage, Mount, RunOutcome, RunSpec,
+};

@@ -1,0 +1,156 @@
+//! The engine against a real Docker engine (DOCKER_HOST, as `scripts/test` starts one).
+//! Without an engine the tests say why and pass, except under `CI=true`, where a missing
+//! engine is a failure.
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use nskit_engine::{DockerEngine, EngineError, Mount, RunSpec};
+
+const IMAGE: &str = "nskit-test/busybox:1";
+
+/// The engine, with a busybox image built from the host's static busybox.
+fn engine() -> Option<DockerEngine> {
+    let e = match DockerEngine::connect(None) {
+        Ok(e) => e,
+        Err(err) => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("CI=true and no Docker engine: {err}");
+            }
+            eprintln!("skipped: no Docker engine ({err}); scripts/test starts one");
+            return None;
+        }
+    };
+    if !e.image_present(IMAGE).expect("inspect") {
+        let busybox = std::fs::read("/usr/bin/busybox")
+            .expect("/usr/bin/busybox (package busybox-static; scripts/test installs it)");
+        let mut tar = tar::Builder::new(Vec::new());
+        let dockerfile = b"FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n";
+        for (name, data, mode) in [
+            ("Dockerfile", &dockerfile[..], 0o644),
+            ("busybox", &busybox[..], 0o755),
+        ] {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(mode);
+            h.set_cksum();
+            tar.append_data(&mut h, name, data).expect("tar");
+        }
+        let ctx = tar.into_inner().expect("tar");
+        e.build(ctx, IMAGE, &HashMap::new())
+            .expect("build the test image");
+    }
+    Some(e)
+}
+
+fn sh(script: &str) -> RunSpec {
+    RunSpec::new(IMAGE, vec!["sh".into(), "-c".into(), script.into()])
+}
+
+#[test]
+fn connects_and_names_the_engine() {
+    let Some(e) = engine() else { return };
+    assert!(e.version().contains("API"), "{}", e.version());
+}
+
+#[test]
+fn a_missing_engine_says_so_and_how_to_fix_it() {
+    let err = DockerEngine::connect(Some("unix:///nonexistent/docker.sock")).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("no Docker engine answers at unix:///nonexistent/docker.sock"),
+        "{msg}"
+    );
+    assert!(msg.contains("DOCKER_HOST"), "{msg}");
+}
+
+#[test]
+fn writes_only_the_output_folder_as_the_calling_user() {
+    let Some(e) = engine() else { return };
+    let out = tempfile::tempdir().expect("tempdir");
+    let input = tempfile::tempdir().expect("tempdir");
+    std::fs::write(input.path().join("input.yml"), "name: demo\n").expect("write");
+    let mut spec = sh(
+        "cat /app/input.yml > /app/output/copy.yml && echo $HOME > /app/output/home \
+         && (touch /etc/x 2>/dev/null && echo rootfs-writable || echo rootfs-readonly) > /app/output/rootfs \
+         && (touch /app/input.yml 2>/dev/null && echo input-writable || echo input-readonly) > /app/output/input",
+    );
+    spec.mounts = vec![
+        Mount {
+            host: out.path().to_path_buf(),
+            container: "/app/output".into(),
+            read_only: false,
+        },
+        Mount {
+            host: input.path().join("input.yml"),
+            container: "/app/input.yml".into(),
+            read_only: true,
+        },
+    ];
+    e.run(&spec).expect("runs");
+    let read = |f: &str| std::fs::read_to_string(out.path().join(f)).expect("read");
+    assert_eq!(read("copy.yml"), "name: demo\n");
+    assert_eq!(read("home"), "/tmp\n");
+    assert_eq!(read("rootfs"), "rootfs-readonly\n");
+    assert_eq!(read("input"), "input-readonly\n");
+    use std::os::unix::fs::MetadataExt;
+    let me = std::fs::metadata("/proc/self").expect("self").uid();
+    let owner = std::fs::metadata(out.path().join("copy.yml"))
+        .expect("meta")
+        .uid();
+    assert_eq!(owner, me, "files belong to the calling user, not root");
+}
+
+#[test]
+fn a_failing_container_is_an_error_with_its_last_lines() {
+    let Some(e) = engine() else { return };
+    let err = e
+        .run(&sh(
+            "echo starting; echo 'field name is invalid' >&2; exit 3",
+        ))
+        .unwrap_err();
+    match &err {
+        EngineError::RunFailed { what, logs } => {
+            assert_eq!(what, "exited with status 3");
+            assert!(logs.contains("field name is invalid"), "{logs}");
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn a_container_that_runs_too_long_is_stopped() {
+    let Some(e) = engine() else { return };
+    let mut spec = sh("echo working; sleep 60");
+    spec.timeout = Duration::from_secs(2);
+    let t = Instant::now();
+    let err = e.run(&spec).unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(30));
+    let msg = err.to_string();
+    assert!(msg.contains("timed out after 2 s"), "{msg}");
+    assert!(msg.contains("working"), "{msg}");
+}
+
+#[test]
+fn the_network_is_off_unless_asked_for() {
+    let Some(e) = engine() else { return };
+    let out = e.run(&sh("ls /sys/class/net")).expect("runs");
+    assert_eq!(out.logs.split_whitespace().collect::<Vec<_>>(), ["lo"]);
+    let err = e
+        .run(&sh(
+            "wget -T 2 -q -O- http://1.1.1.1/ || { echo no-network; exit 7; }",
+        ))
+        .unwrap_err();
+    assert!(err.to_string().contains("no-network"), "{err}");
+}
+
+#[test]
+fn a_missing_image_is_named() {
+    let Some(e) = engine() else { return };
+    let err = e
+        .run(&RunSpec::new("nskit-test/absent:0", vec!["true".into()]))
+        .unwrap_err();
+    assert!(
+        matches!(err, EngineError::ImageMissing(ref i) if i == "nskit-test/absent:0"),
+        "{err}"
+    );
+}
