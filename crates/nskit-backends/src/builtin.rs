@@ -103,6 +103,8 @@ impl RecipeBackend for BuiltinBackend {
         RecipeSource {
             backend: "builtin".into(),
             location: None,
+            image: None,
+            digest: None,
         }
     }
 }

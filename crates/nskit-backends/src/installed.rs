@@ -75,6 +75,8 @@ impl RecipeBackend for InstalledBackend {
         RecipeSource {
             backend: "installed".into(),
             location: Some(self.group.clone()),
+            image: None,
+            digest: None,
         }
     }
 }

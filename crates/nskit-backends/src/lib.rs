@@ -6,12 +6,14 @@
 #![deny(missing_docs)]
 
 mod builtin;
+mod docker_local;
 mod installed;
 mod local;
 
 use std::path::PathBuf;
 
 pub use builtin::BuiltinBackend;
+pub use docker_local::{DockerLocalBackend, FORMAT_LABEL, NAME_LABEL, RECIPE_LABEL};
 pub use installed::{DEFAULT_GROUP, InstalledBackend, install_recipe};
 pub use local::LocalBackend;
 pub use nskit_recipe::RecipeSource;
@@ -61,6 +63,9 @@ pub enum BackendError {
     /// Installing a recipe failed.
     #[error("cannot install: {0}")]
     Install(String),
+    /// The Docker engine failed or is not there.
+    #[error("{0}")]
+    Engine(String),
 }
 
 fn list_hint(available: &[String]) -> String {
@@ -107,6 +112,12 @@ pub trait RecipeBackend: Send + Sync {
 
     /// Where recipes of this backend come from, for the state file.
     fn source(&self) -> RecipeSource;
+
+    /// Where one version came from (with the exact image and digest for image backends).
+    fn source_of(&self, name: &str, version: &RecipeVersion) -> Result<RecipeSource> {
+        let _ = (name, version);
+        Ok(self.source())
+    }
 
     /// Resolves a version: the one asked for (`1.2.0` matches `v1.2.0`), else the latest.
     fn resolve_version(&self, name: &str, wanted: Option<&str>) -> Result<RecipeVersion> {

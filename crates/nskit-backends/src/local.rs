@@ -124,6 +124,8 @@ impl RecipeBackend for LocalBackend {
         RecipeSource {
             backend: "local".into(),
             location: Some(self.root.display().to_string()),
+            image: None,
+            digest: None,
         }
     }
 }

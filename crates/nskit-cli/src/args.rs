@@ -10,7 +10,7 @@ const EXIT_CODES: &str = "Exit status: 0 success, 1 failure, 2 usage or configur
 #[derive(Debug, Parser)]
 #[command(version, about = "Create projects from versioned recipes, and keep them up to date", after_help = EXIT_CODES)]
 pub(crate) struct Args {
-    /// Where recipes come from: builtin, local (the current folder, or NSKIT_RECIPES_DIR), installed, or a backend config file.
+    /// Where recipes come from: builtin, local (the current folder, or NSKIT_RECIPES_DIR), installed, docker-local (labelled images of the local Docker engine), or a backend config file.
     #[arg(long, global = true, value_name = "BACKEND")]
     pub backend: Option<String>,
 
@@ -72,6 +72,9 @@ pub(crate) enum Command {
     },
     /// Three-way merge of one file, with git merge-file's arguments and exit status (the number of conflicts).
     MergeFile(MergeFileArgs),
+    /// Recipe images: build a recipe folder into a Docker image.
+    #[command(subcommand)]
+    Recipe(RecipeCommand),
     /// Install a recipe folder for the entry-point group, so the `installed` backend lists it.
     Install {
         /// The recipe folder (with recipe.yaml).
@@ -204,4 +207,19 @@ pub(crate) struct UpdateArgs {
     /// With --undo: undo even files changed since the update.
     #[arg(long, requires = "undo")]
     pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RecipeCommand {
+    /// Build a template image of a recipe folder (labels nskit.recipe=true, name, version, format).
+    Build {
+        /// The recipe folder (with recipe.yaml).
+        folder: PathBuf,
+        /// The image reference, e.g. registry.example.com/recipes/python_package:1.2.0.
+        #[arg(long, value_name = "REF")]
+        tag: String,
+        /// The Docker engine (default: DOCKER_HOST, else the default socket).
+        #[arg(long, value_name = "HOST")]
+        docker_host: Option<String>,
+    },
 }

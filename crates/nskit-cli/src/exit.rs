@@ -28,6 +28,6 @@ pub(crate) fn code_for(e: &anyhow::Error) -> u8 {
         C::InvalidRecipe => EXIT_BAD_RECIPE,
         C::TargetNotEmpty | C::Output => EXIT_OUTPUT,
         C::Config => EXIT_USAGE,
-        C::DirtyTree | C::BaseUnavailable | C::UndoRefused | C::Other => EXIT_FAILURE,
+        C::DirtyTree | C::BaseUnavailable | C::UndoRefused | C::Engine | C::Other => EXIT_FAILURE,
     }
 }

@@ -8,8 +8,9 @@ use bollard::Docker;
 use bollard::errors::Error as BollardError;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
-    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, KillContainerOptionsBuilder,
-    ListImagesOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
+    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, DownloadFromContainerOptionsBuilder,
+    KillContainerOptionsBuilder, ListImagesOptionsBuilder, LogsOptionsBuilder,
+    RemoveContainerOptionsBuilder,
 };
 use futures_util::StreamExt;
 
@@ -118,6 +119,79 @@ pub struct LocalImage {
     pub tags: Vec<String>,
     /// Its labels.
     pub labels: HashMap<String, String>,
+    /// When it was made (seconds since the epoch).
+    pub created: i64,
+}
+
+/// What [`DockerEngine::inspect`] tells of an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageDetails {
+    /// The image id (`sha256:...`).
+    pub id: String,
+    /// `repository@sha256:...` names, for images pulled from or pushed to a registry.
+    pub digests: Vec<String>,
+    /// Its labels.
+    pub labels: HashMap<String, String>,
+}
+
+/// A build context for a template image: a `Dockerfile` (`FROM base`, the recipe folder
+/// copied to `/recipe`) and the folder's files, modes kept, hidden entries and links left
+/// out.
+pub fn template_image_context(
+    recipe_dir: &std::path::Path,
+    base: &str,
+) -> std::io::Result<Vec<u8>> {
+    let mut tar = tar::Builder::new(Vec::new());
+    let dockerfile = format!("FROM {base}\nCOPY recipe /recipe\n");
+    let mut h = tar::Header::new_gnu();
+    h.set_size(dockerfile.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    tar.append_data(&mut h, "Dockerfile", dockerfile.as_bytes())?;
+    let mut stack = vec![(recipe_dir.to_path_buf(), String::from("recipe"))];
+    while let Some((dir, prefix)) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let t = e.file_type()?;
+            let path = format!("{prefix}/{name}");
+            if t.is_dir() {
+                stack.push((e.path(), path));
+            } else if t.is_file() {
+                tar.append_path_with_name(e.path(), &path)?;
+            }
+        }
+    }
+    tar.into_inner()
+}
+
+/// Unpacks a tar into `dest`, refusing absolute paths, `..` and links that leave it.
+fn unpack(tar_bytes: &[u8], dest: &std::path::Path) -> std::io::Result<()> {
+    let mut archive = tar::Archive::new(tar_bytes);
+    archive.set_preserve_permissions(true);
+    archive.set_overwrite(true);
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let kind = entry.header().entry_type();
+        if kind.is_symlink() || kind.is_hard_link() {
+            return Err(std::io::Error::other(format!(
+                "{} is a link; recipes in images may not contain links",
+                entry.path()?.display()
+            )));
+        }
+        // `unpack_in` refuses paths with `..` or a root and reports whether it wrote.
+        if !entry.unpack_in(dest)? {
+            return Err(std::io::Error::other(format!(
+                "{} would land outside the recipe folder",
+                entry.path()?.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A connection to a Docker engine.
@@ -261,8 +335,78 @@ impl DockerEngine {
                     .filter(|t| t != "<none>:<none>")
                     .collect(),
                 labels: i.labels,
+                created: i.created,
             })
             .collect())
+    }
+
+    /// An image's id, repository digests and labels; `None` when it is not on the engine.
+    pub fn inspect(&self, reference: &str) -> Result<Option<ImageDetails>, EngineError> {
+        match self.rt.block_on(self.docker.inspect_image(reference)) {
+            Ok(i) => Ok(Some(ImageDetails {
+                id: i.id.unwrap_or_default(),
+                digests: i.repo_digests.unwrap_or_default(),
+                labels: i.config.and_then(|c| c.labels).unwrap_or_default(),
+            })),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(api(e)),
+        }
+    }
+
+    /// Copies the folder `path` out of `image` into `dest` (which must exist) through the
+    /// engine's archive API, without running anything: `dest/<last segment of path>`.
+    /// Entries that would land outside `dest` are refused.
+    pub fn copy_out(
+        &self,
+        image: &str,
+        path: &str,
+        dest: &std::path::Path,
+    ) -> Result<(), EngineError> {
+        let name = format!(
+            "nskit-copy-{}-{}",
+            std::process::id(),
+            RUNS.fetch_add(1, Ordering::Relaxed)
+        );
+        self.rt.block_on(async {
+            let body = ContainerCreateBody {
+                image: Some(image.to_string()),
+                cmd: Some(vec!["true".into()]),
+                network_disabled: Some(true),
+                ..Default::default()
+            };
+            let opts = CreateContainerOptionsBuilder::default().name(&name).build();
+            match self.docker.create_container(Some(opts), body).await {
+                Ok(_) => {}
+                Err(e) if is_not_found(&e) => {
+                    return Err(EngineError::ImageMissing(image.to_string()));
+                }
+                Err(e) => return Err(api(e)),
+            }
+            let result = async {
+                let opts = DownloadFromContainerOptionsBuilder::default()
+                    .path(path)
+                    .build();
+                let mut s = self.docker.download_from_container(&name, Some(opts));
+                let mut tar_bytes = Vec::new();
+                while let Some(chunk) = s.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        if is_not_found(&e) {
+                            EngineError::Api(format!("{image} has no {path}"))
+                        } else {
+                            api(e)
+                        }
+                    })?;
+                    tar_bytes.extend_from_slice(&chunk);
+                }
+                Ok::<_, EngineError>(tar_bytes)
+            }
+            .await;
+            let remove = RemoveContainerOptionsBuilder::default().force(true).build();
+            let _ = self.docker.remove_container(&name, Some(remove)).await;
+            let tar_bytes = result?;
+            unpack(&tar_bytes, dest)
+                .map_err(|e| EngineError::Api(format!("cannot unpack {path} of {image}: {e}")))
+        })
     }
 
     /// Builds an image from a build context (a tar with a `Dockerfile`), tagged `tag`.

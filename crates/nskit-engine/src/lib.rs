@@ -9,5 +9,6 @@
 mod engine;
 
 pub use engine::{
-    DEFAULT_SOCKET, DockerEngine, EngineError, LocalImage, Mount, RunOutcome, RunSpec,
+    DEFAULT_SOCKET, DockerEngine, EngineError, ImageDetails, LocalImage, Mount, RunOutcome,
+    RunSpec, template_image_context,
 };

@@ -154,3 +154,62 @@ fn a_missing_image_is_named() {
         "{err}"
     );
 }
+
+/// A build context: a Dockerfile and files.
+fn context(dockerfile: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut all = vec![("Dockerfile", dockerfile.as_bytes())];
+    all.extend_from_slice(files);
+    for (name, data) in all {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, name, data).expect("tar");
+    }
+    tar.into_inner().expect("tar")
+}
+
+#[test]
+fn copies_a_folder_out_of_an_image_without_running_it() {
+    let Some(e) = engine() else { return };
+    let mut labels = HashMap::new();
+    labels.insert("nskit.recipe".to_string(), "true".to_string());
+    labels.insert("nskit.recipe.format".to_string(), "template".to_string());
+    e.build(
+        context(
+            &format!("FROM {IMAGE}\nCOPY recipe /recipe\n"),
+            &[
+                ("recipe/recipe.yaml", b"name: demo\n"),
+                ("recipe/template/README.md", b"# {{ name }}\n"),
+            ],
+        ),
+        "nskit-test/copy-out:1.0.0",
+        &labels,
+    )
+    .expect("build");
+    let details = e
+        .inspect("nskit-test/copy-out:1.0.0")
+        .expect("inspect")
+        .expect("present");
+    assert_eq!(
+        details
+            .labels
+            .get("nskit.recipe.format")
+            .map(String::as_str),
+        Some("template")
+    );
+    assert!(details.id.starts_with("sha256:"), "{}", details.id);
+    let dest = tempfile::tempdir().expect("tempdir");
+    e.copy_out("nskit-test/copy-out:1.0.0", "/recipe", dest.path())
+        .expect("copy");
+    assert_eq!(
+        std::fs::read_to_string(dest.path().join("recipe/template/README.md")).expect("read"),
+        "# {{ name }}\n"
+    );
+    let err = e
+        .copy_out("nskit-test/copy-out:1.0.0", "/nothing-here", dest.path())
+        .unwrap_err();
+    assert!(err.to_string().contains("has no /nothing-here"), "{err}");
+    assert!(e.inspect("nskit-test/absent:0").expect("inspect").is_none());
+}

@@ -46,6 +46,10 @@ pub struct Manifest {
     /// Glob patterns of template paths copied byte for byte, without rendering contents.
     #[serde(default)]
     pub copy_only: Vec<String>,
+    /// The base image `nskit recipe build` puts the recipe on (default: an empty image;
+    /// name one with a shell when the recipe has tasks to run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_image: Option<String>,
 }
 
 fn default_template_dir() -> String {

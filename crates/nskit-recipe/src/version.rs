@@ -107,6 +107,14 @@ pub struct RecipeSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub location: Option<String>,
+    /// The exact image, for recipes in Docker images (`registry/repo:tag`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub image: Option<String>,
+    /// The image's digest (`repo@sha256:...` when it came from a registry, else its id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub digest: Option<String>,
 }
 
 #[cfg(test)]

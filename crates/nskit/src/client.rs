@@ -439,16 +439,17 @@ impl RecipeClient {
             .filter(|(k, _)| !secrets.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        let source = self.backend.source_of(&req.recipe, &p.version)?;
         let state = ProjectState {
             input: nest_answers(&recorded),
             metadata: Metadata {
                 recipe_name: p.recipe.manifest.name.clone(),
-                docker_image: None,
+                docker_image: source.image.clone(),
                 github_repo: None,
                 created_at: Some(now),
                 updated_at: Some(now),
                 recipe_version: Some(p.version.to_string()),
-                source: Some(self.backend.source()),
+                source: Some(source),
                 nskit_version: Some(crate::VERSION.to_string()),
                 extra: Map::new(),
             },

@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use nskit_backends::{
-    BuiltinBackend, DEFAULT_GROUP, InstalledBackend, LocalBackend, RecipeBackend,
+    BuiltinBackend, DEFAULT_GROUP, DockerLocalBackend, InstalledBackend, LocalBackend,
+    RecipeBackend,
 };
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,13 @@ pub enum BackendConfig {
         /// The group; the configured `entrypoint_group` when absent.
         #[serde(default, alias = "entrypoint")]
         group: Option<String>,
+    },
+    /// Images of the local Docker engine labelled `nskit.recipe=true`.
+    DockerLocal {
+        /// The engine's socket (`unix:///...`, `tcp://...`); else `DOCKER_HOST`, else the
+        /// default socket.
+        #[serde(default)]
+        docker_host: Option<String>,
     },
 }
 
@@ -216,13 +224,14 @@ impl Config {
                     .into(),
             }),
             "installed" => Ok(BackendConfig::Installed { group: None }),
+            "docker-local" => Ok(BackendConfig::DockerLocal { docker_host: None }),
             path if Path::new(path).is_file() => {
                 let p = Path::new(path);
                 let b: BackendConfig = read_yaml(p, env)?;
                 Ok(relative_to(b, p.parent().unwrap_or(Path::new("."))))
             }
             other => Err(Error::Config(format!(
-                "unknown backend `{other}`: use builtin, local, installed, or the path of a backend config file"
+                "unknown backend `{other}`: use builtin, local, installed, docker-local, or the path of a backend config file"
             ))),
         }
     }
@@ -240,6 +249,9 @@ impl Config {
                     .clone()
                     .unwrap_or_else(|| self.entrypoint_group.clone()),
             )),
+            BackendConfig::DockerLocal { docker_host } => {
+                Box::new(DockerLocalBackend::new(docker_host.clone()))
+            }
         }
     }
 

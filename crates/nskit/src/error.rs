@@ -50,6 +50,9 @@ pub enum Error {
     /// Applying or undoing an update failed.
     #[error(transparent)]
     Apply(#[from] nskit_update::ApplyError),
+    /// The Docker engine failed or is not there.
+    #[error("{0}")]
+    Engine(String),
     /// Reading the project failed.
     #[error("{path}: {source}")]
     Io {
@@ -95,6 +98,8 @@ pub enum ErrorCode {
     BaseUnavailable,
     /// Undo would lose changes made since the update, or there is nothing to undo.
     UndoRefused,
+    /// The Docker engine failed or is not there.
+    Engine,
     /// Anything else (a read error, a broken state file).
     Other,
 }
@@ -127,6 +132,7 @@ impl Error {
                 RecipeError::Prompt(_) | RecipeError::Read { .. } => ErrorCode::Other,
                 _ => ErrorCode::InvalidRecipe,
             },
+            Error::Backend(BackendError::Engine(_)) | Error::Engine(_) => ErrorCode::Engine,
             Error::Backend(_) | Error::State(_) | Error::Io { .. } => ErrorCode::Other,
             Error::Config(_) => ErrorCode::Config,
             Error::DirtyTree { .. } => ErrorCode::DirtyTree,

@@ -286,13 +286,16 @@ impl UpdateClient<'_> {
         m.recipe_version = Some(target.to_string());
         m.updated_at = Some(chrono::Utc::now());
         m.nskit_version = Some(crate::VERSION.to_string());
-        m.source = Some(self.recipes.backend().source());
-        if let Some(img) = &m.docker_image
+        let source = self.recipes.backend().source_of(&name, &target)?;
+        if let Some(image) = &source.image {
+            m.docker_image = Some(image.clone());
+        } else if let Some(img) = &m.docker_image
             && let Some((repo, tag)) = img.rsplit_once(':')
             && !tag.contains('/')
         {
             m.docker_image = Some(format!("{repo}:{target}"));
         }
+        m.source = Some(source);
         prepared.state = new_state;
         Ok(prepared)
     }

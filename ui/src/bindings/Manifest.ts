@@ -46,4 +46,9 @@ exclude: Array<string>,
 /**
  * Glob patterns of template paths copied byte for byte, without rendering contents.
  */
-copy_only: Array<string>, };
+copy_only: Array<string>, 
+/**
+ * The base image `nskit recipe build` puts the recipe on (default: an empty image;
+ * name one with a shell when the recipe has tasks to run).
+ */
+base_image?: string | null, };

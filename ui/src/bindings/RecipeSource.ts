@@ -11,4 +11,12 @@ backend: string,
 /**
  * Where, for backends that have a place (a folder, a group).
  */
-location?: string, };
+location?: string, 
+/**
+ * The exact image, for recipes in Docker images (`registry/repo:tag`).
+ */
+image?: string, 
+/**
+ * The image's digest (`repo@sha256:...` when it came from a registry, else its id).
+ */
+digest?: string, };

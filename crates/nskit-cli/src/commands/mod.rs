@@ -5,6 +5,7 @@ mod init;
 mod install;
 mod list;
 mod merge_file;
+mod recipe;
 mod update;
 mod versions;
 
@@ -35,6 +36,7 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         Command::Discover { search, json } => discover::run(&client(), search.as_deref(), json),
         Command::Update(a) => update::run(&client(), a),
         Command::Check { project_path, json } => update::check(&client(), &project_path, json),
+        Command::Recipe(c) => recipe::run(c),
         Command::MergeFile(_) => unreachable!("handled above: merge-file needs no configuration"),
         Command::Install {
             folder,

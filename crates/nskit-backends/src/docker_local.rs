@@ -1,0 +1,240 @@
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use nskit_engine::{DockerEngine, LocalImage};
+use nskit_recipe::{Recipe, RecipeVersion};
+
+use crate::{BackendError, RecipeBackend, RecipeInfo, RecipeSource, Result};
+
+/// The label that marks recipe images.
+pub const RECIPE_LABEL: &str = "nskit.recipe";
+/// The label naming the recipe (else the repository's last path segment).
+pub const NAME_LABEL: &str = "nskit.recipe.name";
+/// The label saying how the image holds its recipe: `template` (a recipe folder at
+/// `/recipe`, rendered by nskit) or `program` (the original nskit's protocol).
+pub const FORMAT_LABEL: &str = "nskit.recipe.format";
+
+/// Recipes in the images of the local Docker engine labelled `nskit.recipe=true`: one
+/// recipe per name, one version per tag.
+pub struct DockerLocalBackend {
+    host: Option<String>,
+    engine: OnceLock<std::result::Result<DockerEngine, String>>,
+}
+
+impl std::fmt::Debug for DockerLocalBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DockerLocalBackend")
+            .field("host", &self.host)
+            .finish()
+    }
+}
+
+/// A recipe image: its name, version and reference.
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    version: RecipeVersion,
+    reference: String,
+    image: LocalImage,
+}
+
+fn split_tag(reference: &str) -> Option<(&str, &str)> {
+    let (repo, tag) = reference.rsplit_once(':')?;
+    (!tag.contains('/')).then_some((repo, tag))
+}
+
+impl DockerLocalBackend {
+    /// A backend over the engine at `host` (else `DOCKER_HOST`, else the default socket);
+    /// it connects on first use.
+    pub fn new(host: Option<String>) -> DockerLocalBackend {
+        DockerLocalBackend {
+            host,
+            engine: OnceLock::new(),
+        }
+    }
+
+    /// The engine, connected on first use.
+    pub fn engine(&self) -> Result<&DockerEngine> {
+        self.engine
+            .get_or_init(|| DockerEngine::connect(self.host.as_deref()).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| BackendError::Engine(e.clone()))
+    }
+
+    fn entries(&self) -> Result<Vec<Entry>> {
+        let images = self
+            .engine()?
+            .images_with_label(&format!("{RECIPE_LABEL}=true"))
+            .map_err(|e| BackendError::Engine(e.to_string()))?;
+        let mut out = vec![];
+        for image in images {
+            for reference in &image.tags {
+                let Some((repo, tag)) = split_tag(reference) else {
+                    continue;
+                };
+                let name = image
+                    .labels
+                    .get(NAME_LABEL)
+                    .cloned()
+                    .unwrap_or_else(|| repo.rsplit('/').next().unwrap_or(repo).to_string());
+                out.push(Entry {
+                    name,
+                    version: RecipeVersion::new(tag),
+                    reference: reference.clone(),
+                    image: image.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn by_name(&self) -> Result<BTreeMap<String, Vec<Entry>>> {
+        let mut m: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+        for e in self.entries()? {
+            m.entry(e.name.clone()).or_default().push(e);
+        }
+        // The same recipe version may be in several repositories (pulled from two
+        // registries, built twice): the newest image wins.
+        for v in m.values_mut() {
+            v.sort_by(|a, b| {
+                b.version
+                    .cmp(&a.version)
+                    .then(b.image.created.cmp(&a.image.created))
+                    .then(split_tag(&a.reference).cmp(&split_tag(&b.reference)))
+            });
+            v.dedup_by(|a, b| a.version == b.version);
+        }
+        Ok(m)
+    }
+
+    fn entry(&self, name: &str, version: &RecipeVersion) -> Result<Entry> {
+        let all = self.by_name()?;
+        let Some(versions) = all.get(name) else {
+            return Err(BackendError::RecipeNotFound {
+                name: name.into(),
+                backend: self.describe(),
+                available: all.keys().cloned().collect(),
+            });
+        };
+        versions
+            .iter()
+            .find(|e| e.version.matches(version.as_str()))
+            .cloned()
+            .ok_or_else(|| BackendError::VersionNotFound {
+                name: name.into(),
+                version: version.to_string(),
+                available: versions.iter().map(|e| e.version.to_string()).collect(),
+            })
+    }
+
+    /// The image reference of a recipe version (`repository:tag`).
+    pub fn image_of(&self, name: &str, version: &RecipeVersion) -> Result<String> {
+        Ok(self.entry(name, version)?.reference)
+    }
+}
+
+impl RecipeBackend for DockerLocalBackend {
+    fn source_of(&self, name: &str, version: &RecipeVersion) -> Result<RecipeSource> {
+        let e = self.entry(name, version)?;
+        let details = self
+            .engine()?
+            .inspect(&e.reference)
+            .map_err(|err| BackendError::Engine(err.to_string()))?;
+        Ok(RecipeSource {
+            backend: "docker-local".into(),
+            location: self.host.clone(),
+            digest: details.map(|d| d.digests.first().cloned().unwrap_or(d.id)),
+            image: Some(e.reference),
+        })
+    }
+
+    fn kind(&self) -> &'static str {
+        "docker-local"
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "the Docker images labelled {RECIPE_LABEL}=true on {}",
+            self.host
+                .clone()
+                .or_else(|| std::env::var("DOCKER_HOST").ok())
+                .unwrap_or_else(|| nskit_engine::DEFAULT_SOCKET.into())
+        )
+    }
+
+    fn list(&self) -> Result<Vec<RecipeInfo>> {
+        Ok(self
+            .by_name()?
+            .into_iter()
+            .map(|(name, entries)| {
+                let versions: Vec<RecipeVersion> =
+                    entries.iter().map(|e| e.version.clone()).collect();
+                let latest = RecipeVersion::latest(&versions).cloned();
+                let labels = latest
+                    .as_ref()
+                    .and_then(|l| entries.iter().find(|e| e.version == *l))
+                    .map(|e| e.image.labels.clone())
+                    .unwrap_or_default();
+                RecipeInfo {
+                    name,
+                    description: labels
+                        .get("org.opencontainers.image.description")
+                        .cloned()
+                        .unwrap_or_default(),
+                    tags: labels
+                        .get("nskit.recipe.tags")
+                        .map(|t| {
+                            t.split(',')
+                                .map(|s| s.trim().to_string())
+                                .filter(|s| !s.is_empty())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    versions: versions.iter().map(|v| v.to_string()).collect(),
+                    latest: latest.map(|v| v.to_string()),
+                }
+            })
+            .collect())
+    }
+
+    fn versions(&self, name: &str) -> Result<Vec<RecipeVersion>> {
+        let all = self.by_name()?;
+        match all.get(name) {
+            Some(v) => Ok(v.iter().map(|e| e.version.clone()).collect()),
+            None => Err(BackendError::RecipeNotFound {
+                name: name.into(),
+                backend: self.describe(),
+                available: all.keys().cloned().collect(),
+            }),
+        }
+    }
+
+    fn load(&self, name: &str, version: &RecipeVersion) -> Result<Recipe> {
+        let e = self.entry(name, version)?;
+        let format = e.image.labels.get(FORMAT_LABEL).map(String::as_str);
+        if format != Some("template") {
+            return Err(BackendError::Engine(format!(
+                "{} is a program image ({FORMAT_LABEL} is not `template`): it runs with the original nskit's protocol, which this version of nskit cannot run yet",
+                e.reference
+            )));
+        }
+        let dir = tempfile::tempdir().map_err(|source| BackendError::Io {
+            action: "cannot create a temporary folder",
+            path: std::env::temp_dir(),
+            source,
+        })?;
+        self.engine()?
+            .copy_out(&e.reference, "/recipe", dir.path())
+            .map_err(|err| BackendError::Engine(err.to_string()))?;
+        Ok(Recipe::from_dir(&dir.path().join("recipe"))?)
+    }
+
+    fn source(&self) -> RecipeSource {
+        RecipeSource {
+            backend: "docker-local".into(),
+            location: self.host.clone(),
+            image: None,
+            digest: None,
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Recipes as Docker images: `nskit recipe build` makes a template image of a recipe
+//! folder.
+use std::collections::HashMap;
+use std::path::Path;
+
+use nskit_engine::{DockerEngine, template_image_context};
+use nskit_recipe::Recipe;
+
+use crate::error::{Error, Result};
+
+/// The base image when the recipe names none: an empty image (the recipe is only copied
+/// out of it, never run).
+pub const DEFAULT_BASE_IMAGE: &str = "scratch";
+
+/// The labels of a template image of `recipe`.
+pub fn recipe_labels(recipe: &Recipe, version: &str) -> HashMap<String, String> {
+    let m = &recipe.manifest;
+    let mut l = HashMap::new();
+    l.insert("nskit.recipe".into(), "true".into());
+    l.insert("nskit.recipe.name".into(), m.name.clone());
+    l.insert("nskit.recipe.version".into(), version.to_string());
+    l.insert("nskit.recipe.format".into(), "template".into());
+    if !m.tags.is_empty() {
+        l.insert("nskit.recipe.tags".into(), m.tags.join(","));
+    }
+    l.insert("org.opencontainers.image.title".into(), m.name.clone());
+    l.insert(
+        "org.opencontainers.image.description".into(),
+        m.description.trim().to_string(),
+    );
+    l.insert(
+        "org.opencontainers.image.version".into(),
+        version.to_string(),
+    );
+    l
+}
+
+/// Builds a template image of the recipe folder `folder` tagged `tag`: the recipe is
+/// checked first (a broken recipe is not built), its version is the tag's (else the
+/// manifest's).
+pub fn build_recipe_image(engine: &DockerEngine, folder: &Path, tag: &str) -> Result<()> {
+    let recipe = Recipe::from_dir(folder)?;
+    let version = tag
+        .rsplit_once(':')
+        .map(|(_, t)| t)
+        .filter(|t| !t.contains('/'))
+        .map(str::to_string)
+        .or_else(|| recipe.manifest.version.clone())
+        .unwrap_or_else(|| "latest".into());
+    let base = recipe
+        .manifest
+        .base_image
+        .clone()
+        .unwrap_or_else(|| DEFAULT_BASE_IMAGE.into());
+    let context = template_image_context(folder, &base).map_err(|source| Error::Io {
+        path: folder.to_path_buf(),
+        source,
+    })?;
+    engine
+        .build(context, tag, &recipe_labels(&recipe, &version))
+        .map_err(|e| Error::Engine(e.to_string()))
+}
