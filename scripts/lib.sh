@@ -16,17 +16,20 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-ensure_system_packages() {
+# Installs the Debian packages named that are not installed yet.
+ensure_packages() {
   local missing=()
-  for p in "${SYSTEM_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
-    say "installing system packages: ${missing[*]}"
+    say "installing packages: ${missing[*]}"
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 }
+
+ensure_system_packages() { ensure_packages "${SYSTEM_PACKAGES[@]}"; }
 
 ensure_rust() {
   if ! command -v cargo >/dev/null 2>&1; then

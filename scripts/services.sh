@@ -7,17 +7,7 @@ TEST_PACKAGES=(docker.io busybox-static)
 SERVICES_DIR="${NSKIT_SERVICES_DIR:-${TMPDIR:-/tmp}/nskit-test-services-$$}"
 SERVICE_PIDFILES=()
 
-ensure_test_packages() {
-  local missing=()
-  for p in "${TEST_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    say "installing test packages: ${missing[*]}"
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
-}
+ensure_test_packages() { ensure_packages "${TEST_PACKAGES[@]}"; }
 
 # A private dockerd on its own socket (no bridge, no iptables: test containers run without
 # network), exported as DOCKER_HOST.

@@ -5,6 +5,13 @@ use serde_json::Value;
 
 pub(crate) struct TerminalPrompter;
 
+/// Whether to ask questions: a person is at the terminal and neither `--defaults` nor
+/// `--json` was given.
+pub(crate) fn should_prompt(defaults: bool, json: bool) -> bool {
+    use std::io::IsTerminal;
+    !defaults && !json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
 fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),

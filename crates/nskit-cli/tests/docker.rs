@@ -3,11 +3,10 @@
 //! `--backend docker-local` lists them, `init` renders from the image and records it,
 //! `update` moves to the new tag keeping the user's edits. Without an engine the tests say
 //! why and pass, except under CI=true.
-use std::path::Path;
 use std::process::Command;
 
 mod common;
-use common::{Home, local_recipe, stdout_of};
+use common::{Home, git, local_recipe, stdout_of};
 
 fn engine_available() -> bool {
     match nskit_engine::DockerEngine::connect(None) {
@@ -20,20 +19,6 @@ fn engine_available() -> bool {
             false
         }
     }
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn docker_nskit(home: &Home) -> Command {

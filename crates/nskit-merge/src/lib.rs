@@ -41,19 +41,20 @@ pub fn merge_file(
     ) else {
         return (lines, Method::Lines);
     };
+    let key_merge = structured::key_merge(format, b, o, t);
     if lines.conflicts == 0 {
-        let agrees = match merged_value(format, b, o, t) {
+        let agrees = match &key_merge {
             None => true,
-            Some(expected) => std::str::from_utf8(&lines.bytes)
+            Some(k) => std::str::from_utf8(&lines.bytes)
                 .ok()
                 .and_then(|text| format.parse(text))
-                .is_some_and(|v| v == expected),
+                .is_some_and(|v| v == k.expected),
         };
         if agrees {
             return (lines, Method::Lines);
         }
     }
-    match merge_structured(format, b, o, t) {
+    match key_merge.and_then(|k| structured::write(format, o, t, &k)) {
         Some(text) => (
             Merged {
                 bytes: text.into_bytes(),

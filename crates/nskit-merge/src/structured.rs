@@ -164,32 +164,30 @@ fn merge_sets(base: &[Value], ours: &[Value], theirs: &[Value]) -> Option<Vec<Va
 /// A structured merge: the merged text, or `None` when a side does not parse, a key truly
 /// conflicts, or the format library cannot write the result faithfully.
 pub fn merge_structured(format: Format, base: &str, ours: &str, theirs: &str) -> Option<String> {
-    let (b, o, t) = (
-        format.parse(base)?,
-        format.parse(ours)?,
-        format.parse(theirs)?,
-    );
-    let mut edits = Vec::new();
-    merge_value(&mut Vec::new(), Some(&b), Some(&o), Some(&t), &mut edits).ok()?;
-    if edits.is_empty() {
-        return Some(ours.to_string());
-    }
-    let expected = apply_to_value(o, &t, &edits)?;
-    let text = match format {
-        Format::Json => write_json(ours, &expected),
-        Format::Toml => edit_toml(ours, theirs, &edits),
-        // yaml-edit is young: should it panic on an odd document, the merge falls back.
-        Format::Yaml => std::panic::catch_unwind(|| edit_yaml(ours, theirs, &edits))
-            .ok()
-            .flatten()
-            .or_else(|| write_yaml(ours, &expected)),
-    }?;
-    (format.parse(&text)? == expected).then_some(text)
+    write(
+        format,
+        ours,
+        theirs,
+        &key_merge(format, base, ours, theirs)?,
+    )
 }
 
 /// The merged value a structured merge must produce (to check the written text against).
 /// Where the structured merge conflicts, `None`.
 pub fn merged_value(format: Format, base: &str, ours: &str, theirs: &str) -> Option<Value> {
+    Some(key_merge(format, base, ours, theirs)?.expected)
+}
+
+/// A clean key-level merge: the merged value, and the edits that turn the user's value
+/// into it.
+pub(crate) struct KeyMerge {
+    pub(crate) expected: Value,
+    edits: Vec<Edit>,
+}
+
+/// Parses the three sides and merges them key by key; `None` when a side does not parse
+/// or a key truly conflicts.
+pub(crate) fn key_merge(format: Format, base: &str, ours: &str, theirs: &str) -> Option<KeyMerge> {
     let (b, o, t) = (
         format.parse(base)?,
         format.parse(ours)?,
@@ -197,7 +195,27 @@ pub fn merged_value(format: Format, base: &str, ours: &str, theirs: &str) -> Opt
     );
     let mut edits = Vec::new();
     merge_value(&mut Vec::new(), Some(&b), Some(&o), Some(&t), &mut edits).ok()?;
-    apply_to_value(o, &t, &edits)
+    let expected = apply_to_value(o, &t, &edits)?;
+    Some(KeyMerge { expected, edits })
+}
+
+/// Writes a key merge by editing the user's text; `None` when the format library cannot
+/// write it faithfully (the text must parse back to the merged value).
+pub(crate) fn write(format: Format, ours: &str, theirs: &str, km: &KeyMerge) -> Option<String> {
+    if km.edits.is_empty() {
+        return Some(ours.to_string());
+    }
+    let (edits, expected) = (&km.edits, &km.expected);
+    let text = match format {
+        Format::Json => write_json(ours, expected),
+        Format::Toml => edit_toml(ours, theirs, edits),
+        // yaml-edit is young: should it panic on an odd document, the merge falls back.
+        Format::Yaml => std::panic::catch_unwind(|| edit_yaml(ours, theirs, edits))
+            .ok()
+            .flatten()
+            .or_else(|| write_yaml(ours, expected)),
+    }?;
+    (format.parse(&text).as_ref() == Some(expected)).then_some(text)
 }
 
 fn get_path<'a>(v: &'a Value, path: &[String]) -> Option<&'a Value> {

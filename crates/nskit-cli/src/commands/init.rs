@@ -1,4 +1,3 @@
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -6,7 +5,7 @@ use nskit::{InitRequest, RecipeClient};
 use serde_json::{Map, Value};
 
 use crate::args::InitArgs;
-use crate::prompt::TerminalPrompter;
+use crate::prompt::{TerminalPrompter, should_prompt};
 
 /// Answers from `--input-yaml-path` (nested YAML), then `--set NAME=VALUE` over them.
 pub(crate) fn given_answers(
@@ -59,10 +58,8 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
         force: a.force,
         git: !a.no_git,
     };
-    let interactive =
-        !a.defaults && !a.json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let mut prompter = TerminalPrompter;
-    let prompter: Option<&mut dyn nskit::Prompter> = if interactive {
+    let prompter: Option<&mut dyn nskit::Prompter> = if should_prompt(a.defaults, a.json) {
         Some(&mut prompter)
     } else {
         None

@@ -1,4 +1,3 @@
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -6,7 +5,7 @@ use nskit::{Decision, DiffMode, PreparedUpdate, RecipeClient, UpdateRequest};
 
 use crate::args::{DiffModeArg, UpdateArgs};
 use crate::exit::{EXIT_CONFLICTS, EXIT_UPDATE_AVAILABLE};
-use crate::prompt::TerminalPrompter;
+use crate::prompt::{TerminalPrompter, should_prompt};
 
 /// A one-letter status, as `git status --short` has them.
 fn mark(d: Decision) -> &'static str {
@@ -96,10 +95,8 @@ pub(crate) fn run(client: &RecipeClient, a: UpdateArgs) -> anyhow::Result<ExitCo
         },
         allow_dirty: a.allow_dirty,
     };
-    let interactive =
-        !a.defaults && !a.json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let mut prompter = TerminalPrompter;
-    let prompter: Option<&mut dyn nskit::Prompter> = if interactive {
+    let prompter: Option<&mut dyn nskit::Prompter> = if should_prompt(a.defaults, a.json) {
         Some(&mut prompter)
     } else {
         None

@@ -85,3 +85,18 @@ pub fn stdout_of(c: &mut Command) -> String {
     );
     String::from_utf8(out.stdout).expect("utf8")
 }
+
+/// Runs git in `dir`; it must succeed.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
