@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 # Packages only the tests need.
-TEST_PACKAGES=(docker.io busybox-static)
+TEST_PACKAGES=(docker.io busybox-static docker-registry apache2-utils openssl)
 
 SERVICES_DIR="${NSKIT_SERVICES_DIR:-${TMPDIR:-/tmp}/nskit-test-services-$$}"
 SERVICE_PIDFILES=()
@@ -27,6 +27,59 @@ start_docker() {
   echo "dockerd did not start; its log:" >&2
   tail -20 "$d/log" >&2
   return 1
+}
+
+# Registries (Distribution) on 127.0.0.1: anonymous, basic auth (htpasswd, bcrypt cost 4 so
+# a request does not cost 250 ms), and bearer tokens. The token registry trusts a key made
+# here; the tests serve the token endpoint themselves (NSKIT_TEST_TOKEN_REALM) and sign
+# with NSKIT_TEST_TOKEN_KEY.
+REGISTRY_PORT_BASE="${NSKIT_TEST_REGISTRY_PORT_BASE:-5000}"
+start_registries() {
+  local d="$SERVICES_DIR/registry" p="$REGISTRY_PORT_BASE"
+  mkdir -p "$d"
+  export NSKIT_TEST_REGISTRY="127.0.0.1:$p"
+  export NSKIT_TEST_REGISTRY_BASIC="127.0.0.1:$((p + 1))"
+  export NSKIT_TEST_REGISTRY_TOKEN="127.0.0.1:$((p + 2))"
+  export NSKIT_TEST_TOKEN_REALM="127.0.0.1:$((p + 3))"
+  export NSKIT_TEST_REGISTRY_USER=nskit
+  NSKIT_TEST_REGISTRY_PASSWORD="$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  export NSKIT_TEST_REGISTRY_PASSWORD
+  htpasswd -Bbn -C 4 "$NSKIT_TEST_REGISTRY_USER" "$NSKIT_TEST_REGISTRY_PASSWORD" >"$d/htpasswd"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -keyout "$d/token.key" -out "$d/token.crt" -days 2 -subj /CN=nskit-test-token 2>/dev/null
+  export NSKIT_TEST_TOKEN_KEY="$d/token.key"
+  export NSKIT_TEST_TOKEN_CERT="$d/token.crt"
+  local name auth
+  for name in plain basic token; do
+    case "$name" in
+      plain) auth="" ; addr="$NSKIT_TEST_REGISTRY" ;;
+      basic) auth="auth: {htpasswd: {realm: nskit-test, path: $d/htpasswd}}"; addr="$NSKIT_TEST_REGISTRY_BASIC" ;;
+      token) auth="auth: {token: {realm: http://$NSKIT_TEST_TOKEN_REALM/token, service: nskit-test-registry, issuer: nskit-test-token-server, rootcertbundle: $d/token.crt}}"; addr="$NSKIT_TEST_REGISTRY_TOKEN" ;;
+    esac
+    cat >"$d/$name.yml" <<YAML
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $d/$name-data}, delete: {enabled: true}}
+http: {addr: $addr}
+$auth
+YAML
+    say "starting the $name registry on $addr"
+    docker-registry serve "$d/$name.yml" >"$d/$name.log" 2>&1 &
+    echo $! >"$d/$name.pid"
+    SERVICE_PIDFILES+=("$d/$name.pid")
+  done
+  for addr in "$NSKIT_TEST_REGISTRY" "$NSKIT_TEST_REGISTRY_BASIC" "$NSKIT_TEST_REGISTRY_TOKEN"; do
+    local ok=""
+    for _ in $(seq 1 100); do
+      if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then ok=1; break; fi
+      sleep 0.1
+    done
+    if [ -z "$ok" ]; then
+      echo "the registry on $addr did not start; its logs:" >&2
+      tail -5 "$d"/*.log >&2
+      return 1
+    fi
+  done
 }
 
 # Stops every service by the pid it wrote, waits for it, and removes its files.

@@ -1,9 +1,10 @@
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use nskit_engine::{DockerEngine, LocalImage};
 use nskit_recipe::{Recipe, RecipeVersion};
 
+use crate::image::{DESCRIPTION_LABEL, Limits, SharedEngine, label_tags, load_from_image, recipe_name};
 use crate::{BackendError, RecipeBackend, RecipeInfo, RecipeSource, Result};
 
 /// The label that marks recipe images.
@@ -17,14 +18,14 @@ pub const FORMAT_LABEL: &str = "nskit.recipe.format";
 /// Recipes in the images of the local Docker engine labelled `nskit.recipe=true`: one
 /// recipe per name, one version per tag.
 pub struct DockerLocalBackend {
-    host: Option<String>,
-    engine: OnceLock<std::result::Result<DockerEngine, String>>,
+    engine: Arc<SharedEngine>,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for DockerLocalBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DockerLocalBackend")
-            .field("host", &self.host)
+            .field("engine", &self.engine.endpoint())
             .finish()
     }
 }
@@ -48,17 +49,20 @@ impl DockerLocalBackend {
     /// it connects on first use.
     pub fn new(host: Option<String>) -> DockerLocalBackend {
         DockerLocalBackend {
-            host,
-            engine: OnceLock::new(),
+            engine: SharedEngine::new(host),
+            limits: Limits::default(),
         }
     }
 
+    /// The same backend with other limits for the recipes' containers.
+    pub fn with_limits(mut self, limits: Limits) -> DockerLocalBackend {
+        self.limits = limits;
+        self
+    }
+
     /// The engine, connected on first use.
-    pub fn engine(&self) -> Result<&DockerEngine> {
-        self.engine
-            .get_or_init(|| DockerEngine::connect(self.host.as_deref()).map_err(|e| e.to_string()))
-            .as_ref()
-            .map_err(|e| BackendError::Engine(e.clone()))
+    pub fn engine(&self) -> Result<&Arc<DockerEngine>> {
+        self.engine.get()
     }
 
     fn entries(&self) -> Result<Vec<Entry>> {
@@ -72,11 +76,7 @@ impl DockerLocalBackend {
                 let Some((repo, tag)) = split_tag(reference) else {
                     continue;
                 };
-                let name = image
-                    .labels
-                    .get(NAME_LABEL)
-                    .cloned()
-                    .unwrap_or_else(|| repo.rsplit('/').next().unwrap_or(repo).to_string());
+                let name = recipe_name(repo, &image.labels);
                 out.push(Entry {
                     name,
                     version: RecipeVersion::new(tag),
@@ -142,7 +142,7 @@ impl RecipeBackend for DockerLocalBackend {
             .map_err(|err| BackendError::Engine(err.to_string()))?;
         Ok(RecipeSource {
             backend: "docker-local".into(),
-            location: self.host.clone(),
+            location: self.engine.host().map(str::to_string),
             digest: details.map(|d| d.digests.first().cloned().unwrap_or(d.id)),
             image: Some(e.reference),
         })
@@ -155,10 +155,7 @@ impl RecipeBackend for DockerLocalBackend {
     fn describe(&self) -> String {
         format!(
             "the Docker images labelled {RECIPE_LABEL}=true on {}",
-            self.host
-                .clone()
-                .or_else(|| std::env::var("DOCKER_HOST").ok())
-                .unwrap_or_else(|| nskit_engine::DEFAULT_SOCKET.into())
+            self.engine.endpoint()
         )
     }
 
@@ -177,19 +174,8 @@ impl RecipeBackend for DockerLocalBackend {
                     .unwrap_or_default();
                 RecipeInfo {
                     name,
-                    description: labels
-                        .get("org.opencontainers.image.description")
-                        .cloned()
-                        .unwrap_or_default(),
-                    tags: labels
-                        .get("nskit.recipe.tags")
-                        .map(|t| {
-                            t.split(',')
-                                .map(|s| s.trim().to_string())
-                                .filter(|s| !s.is_empty())
-                                .collect()
-                        })
-                        .unwrap_or_default(),
+                    description: labels.get(DESCRIPTION_LABEL).cloned().unwrap_or_default(),
+                    tags: label_tags(&labels),
                     versions: versions.iter().map(|v| v.to_string()).collect(),
                     latest: latest.map(|v| v.to_string()),
                 }
@@ -211,28 +197,19 @@ impl RecipeBackend for DockerLocalBackend {
 
     fn load(&self, name: &str, version: &RecipeVersion) -> Result<Recipe> {
         let e = self.entry(name, version)?;
-        let format = e.image.labels.get(FORMAT_LABEL).map(String::as_str);
-        if format != Some("template") {
-            return Err(BackendError::Engine(format!(
-                "{} is a program image ({FORMAT_LABEL} is not `template`): it runs with the original nskit's protocol, which this version of nskit cannot run yet",
-                e.reference
-            )));
-        }
-        let dir = tempfile::tempdir().map_err(|source| BackendError::Io {
-            action: "cannot create a temporary folder",
-            path: std::env::temp_dir(),
-            source,
-        })?;
-        self.engine()?
-            .copy_out(&e.reference, "/recipe", dir.path())
-            .map_err(|err| BackendError::Engine(err.to_string()))?;
-        Ok(Recipe::from_dir(&dir.path().join("recipe"))?)
+        load_from_image(
+            &self.engine,
+            &e.reference,
+            &e.name,
+            &e.image.labels,
+            &self.limits,
+        )
     }
 
     fn source(&self) -> RecipeSource {
         RecipeSource {
             backend: "docker-local".into(),
-            location: self.host.clone(),
+            location: self.engine.host().map(str::to_string),
             image: None,
             digest: None,
         }

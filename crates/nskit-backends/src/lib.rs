@@ -7,15 +7,23 @@
 
 mod builtin;
 mod docker_local;
+mod image;
 mod installed;
 mod local;
+mod registry;
 
 use std::path::PathBuf;
 
 pub use builtin::BuiltinBackend;
+pub use image::{
+    DESCRIPTION_LABEL, ImageRunner, Limits, NETWORK_LABEL, SharedEngine, TAGS_LABEL, label_tags, load_from_image,
+    program_manifest, recipe_name,
+};
 pub use docker_local::{DockerLocalBackend, FORMAT_LABEL, NAME_LABEL, RECIPE_LABEL};
 pub use installed::{DEFAULT_GROUP, InstalledBackend, install_recipe};
 pub use local::LocalBackend;
+pub use nskit_engine::{Progress, ProgressFn, RegistryCredentials};
+pub use registry::{RegistryBackend, RegistrySettings};
 pub use nskit_recipe::RecipeSource;
 use nskit_recipe::{Recipe, RecipeError, RecipeVersion};
 use serde::Serialize;
@@ -66,6 +74,9 @@ pub enum BackendError {
     /// The Docker engine failed or is not there.
     #[error("{0}")]
     Engine(String),
+    /// A registry could not be reached, refused, or answered nonsense.
+    #[error("{0}")]
+    Registry(String),
 }
 
 fn list_hint(available: &[String]) -> String {
@@ -117,6 +128,17 @@ pub trait RecipeBackend: Send + Sync {
     fn source_of(&self, name: &str, version: &RecipeVersion) -> Result<RecipeSource> {
         let _ = (name, version);
         Ok(self.source())
+    }
+
+    /// Where pulls report their progress (image backends); others ignore it.
+    fn set_progress(&mut self, progress: std::sync::Arc<ProgressFn>) {
+        let _ = progress;
+    }
+
+    /// Things the user should know about the last listing (such as a catalogue served
+    /// from the cache because the registry cannot be reached).
+    fn notices(&self) -> Vec<String> {
+        vec![]
     }
 
     /// Resolves a version: the one asked for (`1.2.0` matches `v1.2.0`), else the latest.

@@ -72,7 +72,7 @@ pub(crate) enum Command {
     },
     /// Three-way merge of one file, with git merge-file's arguments and exit status (the number of conflicts).
     MergeFile(MergeFileArgs),
-    /// Recipe images: build a recipe folder into a Docker image.
+    /// Recipe images: build a recipe folder into a Docker image, publish it to a registry.
     #[command(subcommand)]
     Recipe(RecipeCommand),
     /// Install a recipe folder for the entry-point group, so the `installed` backend lists it.
@@ -218,6 +218,15 @@ pub(crate) enum RecipeCommand {
         /// The image reference, e.g. registry.example.com/recipes/python_package:1.2.0.
         #[arg(long, value_name = "REF")]
         tag: String,
+        /// The Docker engine (default: DOCKER_HOST, else the default socket).
+        #[arg(long, value_name = "HOST")]
+        docker_host: Option<String>,
+    },
+    /// Push a recipe image to its registry, with progress. Credentials come from
+    /// NSKIT_REGISTRY_USERNAME and NSKIT_REGISTRY_PASSWORD (or NSKIT_REGISTRY_TOKEN).
+    Publish {
+        /// The image reference, e.g. registry.example.com/recipes/python_package:1.2.0.
+        reference: String,
         /// The Docker engine (default: DOCKER_HOST, else the default socket).
         #[arg(long, value_name = "HOST")]
         docker_host: Option<String>,

@@ -15,6 +15,7 @@
 mod args;
 mod commands;
 mod exit;
+mod progress;
 mod prompt;
 
 use std::ffi::OsString;

@@ -80,6 +80,8 @@ pub struct RunSpec {
     pub cpus: f64,
     /// The working folder in the container.
     pub workdir: Option<String>,
+    /// Replaces the image's entry point (tasks run their own program).
+    pub entrypoint: Option<Vec<String>>,
 }
 
 impl RunSpec {
@@ -97,6 +99,7 @@ impl RunSpec {
             memory_bytes: 2 << 30,
             cpus: 2.0,
             workdir: None,
+            entrypoint: None,
         }
     }
 }
@@ -196,8 +199,8 @@ fn unpack(tar_bytes: &[u8], dest: &std::path::Path) -> std::io::Result<()> {
 
 /// A connection to a Docker engine.
 pub struct DockerEngine {
-    docker: Docker,
-    rt: tokio::runtime::Runtime,
+    pub(crate) docker: Docker,
+    pub(crate) rt: tokio::runtime::Runtime,
     endpoint: String,
     version: String,
 }
@@ -211,11 +214,11 @@ impl std::fmt::Debug for DockerEngine {
     }
 }
 
-fn api(e: BollardError) -> EngineError {
+pub(crate) fn api(e: BollardError) -> EngineError {
     EngineError::Api(e.to_string())
 }
 
-fn is_not_found(e: &BollardError) -> bool {
+pub(crate) fn is_not_found(e: &BollardError) -> bool {
     matches!(
         e,
         BollardError::DockerResponseServerError {
@@ -471,6 +474,7 @@ impl DockerEngine {
         let body = ContainerCreateBody {
             image: Some(spec.image.clone()),
             cmd: Some(spec.cmd.clone()),
+            entrypoint: spec.entrypoint.clone(),
             env: Some(env),
             user: spec.user.clone().or_else(current_user),
             working_dir: spec.workdir.clone(),

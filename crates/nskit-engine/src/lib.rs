@@ -7,8 +7,10 @@
 #![deny(missing_docs)]
 
 mod engine;
+mod transfer;
 
 pub use engine::{
     DEFAULT_SOCKET, DockerEngine, EngineError, ImageDetails, LocalImage, Mount, RunOutcome,
     RunSpec, template_image_context,
 };
+pub use transfer::{DONE, Direction, Progress, ProgressFn, RegistryCredentials, split_reference};

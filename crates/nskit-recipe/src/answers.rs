@@ -196,17 +196,25 @@ fn condition_holds(field: &Field, scope: &Value, index: usize) -> Result<bool> {
     let key = format!("recipe.yaml fields[{index}].when ({})", field.name);
     match &field.when {
         None => Ok(true),
-        Some(Condition::Bool(b)) => Ok(*b),
-        Some(Condition::Expr(expr)) => {
+        Some(c) => condition_true(&key, c, scope),
+    }
+}
+
+/// Evaluates a condition (a constant, a Jinja expression or a template) in `scope`; `key`
+/// names it in errors.
+pub(crate) fn condition_true(key: &str, cond: &Condition, scope: &Value) -> Result<bool> {
+    match cond {
+        Condition::Bool(b) => Ok(*b),
+        Condition::Expr(expr) => {
             let env = jinja_env();
             if is_template(expr) {
                 let text = env
                     .render_named_str(
-                        &key,
+                        key,
                         expr,
                         minijinja::Value::from(minijinja::value::Serde(scope)),
                     )
-                    .map_err(|e| RecipeError::from_jinja(&key, expr, &e))?;
+                    .map_err(|e| RecipeError::from_jinja(key, expr, &e))?;
                 let t = text.trim().to_ascii_lowercase();
                 Ok(!matches!(
                     t.as_str(),
@@ -215,10 +223,10 @@ fn condition_holds(field: &Field, scope: &Value, index: usize) -> Result<bool> {
             } else {
                 let compiled = env
                     .compile_expression(expr)
-                    .map_err(|e| RecipeError::from_jinja(&key, expr, &e))?;
+                    .map_err(|e| RecipeError::from_jinja(key, expr, &e))?;
                 let v = compiled
                     .eval(minijinja::Value::from(minijinja::value::Serde(scope)))
-                    .map_err(|e| RecipeError::from_jinja(&key, expr, &e))?;
+                    .map_err(|e| RecipeError::from_jinja(key, expr, &e))?;
                 Ok(v.is_true())
             }
         }

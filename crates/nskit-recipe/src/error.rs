@@ -112,6 +112,19 @@ pub enum RecipeError {
     /// Prompting the user failed or was cancelled.
     #[error("prompt cancelled: {0}")]
     Prompt(String),
+    /// A recipe's program or task failed (the message carries the container's last lines).
+    #[error("{0}")]
+    Run(String),
+    /// A recipe needs a container (it is a program, or it has tasks) and none is at hand.
+    #[error("{recipe} {need}, which run in a container of the recipe's image: {hint}")]
+    NoRunner {
+        /// The recipe.
+        recipe: String,
+        /// What it needs (`has tasks`).
+        need: String,
+        /// How to get one.
+        hint: String,
+    },
 }
 
 impl RecipeError {

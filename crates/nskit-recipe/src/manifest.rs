@@ -49,7 +49,14 @@ pub struct Manifest {
     /// The base image `nskit recipe build` puts the recipe on (default: an empty image;
     /// name one with a shell when the recipe has tasks to run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub base_image: Option<String>,
+    /// Commands run in the rendered project, in order, in a container of the recipe's image.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<crate::runner::Task>,
+    /// Whether the recipe's containers (tasks, programs) may use the network; off by default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub network: bool,
 }
 
 fn default_template_dir() -> String {

@@ -297,8 +297,29 @@ pub fn directory_name(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Resu
     Ok(name)
 }
 
-/// Renders a recipe with typed answers into an in-memory tree. Nothing is written.
+/// Renders a recipe with typed answers into an in-memory tree: its templates (or, for a
+/// program recipe, what its program writes), then its tasks. Nothing is written in the
+/// project; programs and tasks run in a sandbox on a copy.
 pub fn render(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<RenderedTree> {
+    let runner = |need: &str| {
+        recipe.runner.as_ref().ok_or_else(|| RecipeError::NoRunner {
+            recipe: recipe.manifest.name.clone(),
+            need: need.to_string(),
+            hint: "set `base_image` in recipe.yaml to an image with the commands the tasks use, and make sure a Docker engine answers (DOCKER_HOST)".into(),
+        })
+    };
+    let tree = match recipe.kind {
+        crate::RecipeKind::Template => render_templates(recipe, answers, ctx)?,
+        crate::RecipeKind::Program => runner("is a program")?.generate(recipe, answers)?,
+    };
+    let tasks = crate::runner::tasks_to_run(recipe, answers, ctx)?;
+    if tasks.is_empty() {
+        return Ok(tree);
+    }
+    runner("has tasks")?.run_tasks(&tasks, &tree, recipe.manifest.network)
+}
+
+fn render_templates(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<RenderedTree> {
     let scope = minijinja::Value::from(minijinja::value::Serde(template_context(answers, ctx)));
     let m = &recipe.manifest;
     let exclude = PathPatterns::new("exclude", &m.exclude, &scope)?;

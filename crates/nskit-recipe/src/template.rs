@@ -3,6 +3,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{RecipeError, Result};
 use crate::manifest::Manifest;
+use crate::runner::{RecipeKind, RecipeRunner};
+use std::sync::Arc;
 
 /// One file of a recipe's template tree, held in memory.
 #[derive(Debug, Clone)]
@@ -15,20 +17,46 @@ pub struct TemplateFile {
     pub executable: bool,
 }
 
-/// A loaded recipe: its manifest and its template tree.
+/// A loaded recipe: its manifest and its template tree, and for recipes in images, what
+/// runs their programs and tasks.
 #[derive(Debug, Clone)]
 pub struct Recipe {
-    /// The parsed `recipe.yaml`.
+    /// The parsed `recipe.yaml` (for a program image, one made from its labels and fields).
     pub manifest: Manifest,
     /// The template files, sorted by path.
     pub files: Vec<TemplateFile>,
+    /// Templates rendered here, or a program that writes the project.
+    pub kind: RecipeKind,
+    /// Runs the program and the tasks (a container of the recipe's image).
+    pub runner: Option<Arc<dyn RecipeRunner>>,
 }
 
 impl Recipe {
     /// Builds a recipe from parts (files are sorted by path).
     pub fn from_parts(manifest: Manifest, mut files: Vec<TemplateFile>) -> Recipe {
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Recipe { manifest, files }
+        Recipe {
+            manifest,
+            files,
+            kind: RecipeKind::Template,
+            runner: None,
+        }
+    }
+
+    /// A program recipe: `runner` writes the whole project.
+    pub fn program(manifest: Manifest, runner: Arc<dyn RecipeRunner>) -> Recipe {
+        Recipe {
+            manifest,
+            files: vec![],
+            kind: RecipeKind::Program,
+            runner: Some(runner),
+        }
+    }
+
+    /// The same recipe, its programs and tasks run by `runner`.
+    pub fn with_runner(mut self, runner: Arc<dyn RecipeRunner>) -> Recipe {
+        self.runner = Some(runner);
+        self
     }
 
     /// Reads a recipe folder: `recipe.yaml` and the template folder it names.

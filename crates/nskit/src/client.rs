@@ -2,7 +2,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use nskit_backends::{BuiltinBackend, RecipeBackend, RecipeInfo};
+use nskit_backends::{
+    BuiltinBackend, ImageRunner, Limits, ProgressFn, RecipeBackend, RecipeInfo, SharedEngine,
+};
 use nskit_recipe::{
     Answers, Context, Field, FormState, Prompter, Recipe, RecipeVersion, RenderedFile,
     RenderedTree, Staged, WriteMode, directory_name, evaluate_form, fields_json_schema,
@@ -128,6 +130,8 @@ pub struct Catalogue {
     pub backend: String,
     /// Its recipes, sorted by name.
     pub recipes: Vec<RecipeInfo>,
+    /// Things the user should know (a catalogue shown from the cache while offline).
+    pub notices: Vec<String>,
 }
 
 /// A recipe's description and fields, for forms.
@@ -199,6 +203,8 @@ pub struct RecipeClient {
     /// The git identity, read from git config once (forms are evaluated on every keystroke).
     identity: OnceLock<nskit_vcs::GitIdentity>,
     cache: Mutex<HashMap<(String, String), Arc<Recipe>>>,
+    /// The engine that runs the tasks of recipes that are not in images (their `base_image`).
+    engine: Arc<SharedEngine>,
 }
 
 impl std::fmt::Debug for RecipeClient {
@@ -221,7 +227,14 @@ impl RecipeClient {
             env,
             identity: OnceLock::new(),
             cache: Mutex::new(HashMap::new()),
+            engine: SharedEngine::new(None),
         }
+    }
+
+    /// Reports image pulls (layers, bytes) to `progress`.
+    pub fn with_progress(mut self, progress: Arc<ProgressFn>) -> RecipeClient {
+        self.backend.set_progress(progress);
+        self
     }
 
     /// A client over the builtin recipes.
@@ -252,9 +265,11 @@ impl RecipeClient {
 
     /// The backend's description and its recipes.
     pub fn catalogue(&self) -> Result<Catalogue> {
+        let recipes = self.list_recipes()?;
         Ok(Catalogue {
             backend: self.backend.describe(),
-            recipes: self.list_recipes()?,
+            recipes,
+            notices: self.backend.notices(),
         })
     }
 
@@ -295,7 +310,22 @@ impl RecipeClient {
         if let Some(r) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok((r, v));
         }
-        let recipe = Arc::new(self.backend.load(name, &v)?);
+        let mut recipe = self.backend.load(name, &v)?;
+        // A recipe from a folder runs its tasks in its `base_image`.
+        if recipe.runner.is_none()
+            && !recipe.manifest.tasks.is_empty()
+            && let Some(base) = recipe.manifest.base_image.clone()
+        {
+            let runner = ImageRunner::new(
+                self.engine.clone(),
+                &base,
+                &recipe.manifest.name,
+                recipe.manifest.network,
+                Limits::default(),
+            );
+            recipe = recipe.with_runner(Arc::new(runner));
+        }
+        let recipe = Arc::new(recipe);
         if let Ok(mut c) = self.cache.lock() {
             c.insert(key, recipe.clone());
         }

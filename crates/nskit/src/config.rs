@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use nskit_backends::{
     BuiltinBackend, DEFAULT_GROUP, DockerLocalBackend, InstalledBackend, LocalBackend,
-    RecipeBackend,
+    RecipeBackend, RegistryBackend, RegistryCredentials, RegistrySettings,
 };
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +36,79 @@ pub enum BackendConfig {
         #[serde(default)]
         docker_host: Option<String>,
     },
+    /// A container registry (Registry HTTP API v2): repositories under `image_prefix`, one
+    /// version per tag.
+    Docker(Box<RegistryConfig>),
+}
+
+/// The `docker` backend's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// `ghcr.io`, `registry.example.com`, `http://127.0.0.1:5000`.
+    #[serde(default = "default_registry")]
+    pub registry_url: String,
+    /// The repositories under this path are recipes (`acme/recipes`).
+    #[serde(default)]
+    pub image_prefix: String,
+    /// The repositories to read, relative to the prefix, for registries without a
+    /// catalogue (GHCR, Docker Hub); by default the catalogue is read.
+    #[serde(default)]
+    pub repositories: Vec<String>,
+    /// How to sign in; else NSKIT_REGISTRY_USERNAME / NSKIT_REGISTRY_PASSWORD (or
+    /// NSKIT_REGISTRY_TOKEN), else anonymously.
+    #[serde(default)]
+    pub credentials: Option<CredentialsConfig>,
+    /// The original nskit's key: a token, sent with the user name `token`.
+    #[serde(default)]
+    pub auth_token: Option<String>,
+    /// The Docker engine that pulls and runs the images.
+    #[serde(default)]
+    pub docker_host: Option<String>,
+    /// How long a listing is reused before the registry is asked again (600).
+    #[serde(default)]
+    pub cache_ttl_secs: Option<u64>,
+    /// The original nskit's time-outs (accepted; nskit's own limits apply).
+    #[serde(default)]
+    pub timeouts: Option<serde_json::Value>,
+    /// The original nskit's entry-point group (accepted, unused: images carry their recipe).
+    #[serde(default)]
+    pub entrypoint: Option<String>,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        RegistryConfig {
+            registry_url: default_registry(),
+            image_prefix: String::new(),
+            repositories: vec![],
+            credentials: None,
+            auth_token: None,
+            docker_host: None,
+            cache_ttl_secs: None,
+            timeouts: None,
+            entrypoint: None,
+        }
+    }
+}
+
+/// Registry credentials in a config file. Write the secret as `${VARIABLE}` so that it
+/// stays out of the file: nskit expands it from the environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialsConfig {
+    /// The user name.
+    pub username: String,
+    /// The password or token (`${REGISTRY_TOKEN}`).
+    #[serde(default)]
+    pub password: Option<String>,
+    /// The environment variable holding the password.
+    #[serde(default)]
+    pub password_env: Option<String>,
+}
+
+fn default_registry() -> String {
+    "ghcr.io".into()
 }
 
 /// The configuration file, `$XDG_CONFIG_HOME/nskit/config.yaml`. `${VAR}` is expanded.
@@ -225,13 +298,18 @@ impl Config {
             }),
             "installed" => Ok(BackendConfig::Installed { group: None }),
             "docker-local" => Ok(BackendConfig::DockerLocal { docker_host: None }),
+            "docker" => Ok(BackendConfig::Docker(Box::new(RegistryConfig {
+                registry_url: env(env_vars::NSKIT_REGISTRY_URL).unwrap_or_else(default_registry),
+                image_prefix: env(env_vars::NSKIT_IMAGE_PREFIX).unwrap_or_default(),
+                ..RegistryConfig::default()
+            }))),
             path if Path::new(path).is_file() => {
                 let p = Path::new(path);
                 let b: BackendConfig = read_yaml(p, env)?;
                 Ok(relative_to(b, p.parent().unwrap_or(Path::new("."))))
             }
             other => Err(Error::Config(format!(
-                "unknown backend `{other}`: use builtin, local, installed, docker-local, or the path of a backend config file"
+                "unknown backend `{other}`: use builtin, local, installed, docker-local, docker, or the path of a backend config file"
             ))),
         }
     }
@@ -251,6 +329,21 @@ impl Config {
             )),
             BackendConfig::DockerLocal { docker_host } => {
                 Box::new(DockerLocalBackend::new(docker_host.clone()))
+            }
+            BackendConfig::Docker(r) => {
+                let mut s = RegistrySettings::new(r.registry_url.clone());
+                s.image_prefix = r.image_prefix.clone();
+                s.repositories = r.repositories.clone();
+                s.docker_host = r.docker_host.clone();
+                if let Some(t) = r.cache_ttl_secs {
+                    s.cache_ttl = std::time::Duration::from_secs(t);
+                }
+                s.credentials = registry_credentials(
+                    r.credentials.as_ref(),
+                    r.auth_token.as_deref(),
+                    &|k| std::env::var(k).ok(),
+                );
+                Box::new(RegistryBackend::new(s))
             }
         }
     }
@@ -276,6 +369,41 @@ impl Config {
         };
         InstalledBackend::new(&self.data_dir, group)
     }
+}
+
+/// The credentials for a registry: the config's, else the environment's, else none.
+pub fn registry_credentials(
+    config: Option<&CredentialsConfig>,
+    auth_token: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<RegistryCredentials> {
+    if let Some(c) = config {
+        let password = c
+            .password
+            .clone()
+            .or_else(|| c.password_env.as_deref().and_then(env))
+            .unwrap_or_default();
+        return Some(RegistryCredentials {
+            username: c.username.clone(),
+            password,
+        });
+    }
+    if let Some(t) = auth_token.filter(|t| !t.is_empty()) {
+        return Some(RegistryCredentials {
+            username: "token".into(),
+            password: t.to_string(),
+        });
+    }
+    if let Some(p) = env(env_vars::NSKIT_REGISTRY_PASSWORD) {
+        return Some(RegistryCredentials {
+            username: env(env_vars::NSKIT_REGISTRY_USERNAME).unwrap_or_else(|| "token".into()),
+            password: p,
+        });
+    }
+    env(env_vars::NSKIT_REGISTRY_TOKEN).map(|t| RegistryCredentials {
+        username: "token".into(),
+        password: t,
+    })
 }
 
 /// A relative `recipes_dir` in a file is relative to that file's folder.

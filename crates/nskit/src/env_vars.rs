@@ -10,5 +10,15 @@ pub const NSKIT_RECIPES_DIR: &str = "NSKIT_RECIPES_DIR";
 pub const NSKIT_ENTRYPOINT_GROUP: &str = "NSKIT_ENTRYPOINT_GROUP";
 /// The data folder (installed recipes live under it).
 pub const NSKIT_DATA_DIR: &str = "NSKIT_DATA_DIR";
+/// The registry of the `docker` backend when chosen with `--backend docker`.
+pub const NSKIT_REGISTRY_URL: &str = "NSKIT_REGISTRY_URL";
+/// The image prefix of the `docker` backend when chosen with `--backend docker`.
+pub const NSKIT_IMAGE_PREFIX: &str = "NSKIT_IMAGE_PREFIX";
+/// The registry user name (with NSKIT_REGISTRY_PASSWORD).
+pub const NSKIT_REGISTRY_USERNAME: &str = "NSKIT_REGISTRY_USERNAME";
+/// The registry password.
+pub const NSKIT_REGISTRY_PASSWORD: &str = "NSKIT_REGISTRY_PASSWORD";
+/// A registry token (sent with the user name `token`).
+pub const NSKIT_REGISTRY_TOKEN: &str = "NSKIT_REGISTRY_TOKEN";
 /// Prefix of the variables that give a field's default (`RECIPE_REPO_OWNER`).
 pub const RECIPE_PREFIX: &str = "RECIPE_";

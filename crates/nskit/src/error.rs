@@ -130,6 +130,7 @@ impl Error {
                 RecipeError::TargetNotEmpty(_) => ErrorCode::TargetNotEmpty,
                 RecipeError::Write { .. } | RecipeError::PathEscapes { .. } => ErrorCode::Output,
                 RecipeError::Prompt(_) | RecipeError::Read { .. } => ErrorCode::Other,
+                RecipeError::Run(_) | RecipeError::NoRunner { .. } => ErrorCode::Engine,
                 _ => ErrorCode::InvalidRecipe,
             },
             Error::Backend(BackendError::Engine(_)) | Error::Engine(_) => ErrorCode::Engine,

@@ -20,6 +20,9 @@ pub fn recipe_labels(recipe: &Recipe, version: &str) -> HashMap<String, String> 
     l.insert("nskit.recipe.name".into(), m.name.clone());
     l.insert("nskit.recipe.version".into(), version.to_string());
     l.insert("nskit.recipe.format".into(), "template".into());
+    if m.network {
+        l.insert("nskit.recipe.network".into(), "true".into());
+    }
     if !m.tags.is_empty() {
         l.insert("nskit.recipe.tags".into(), m.tags.join(","));
     }
@@ -47,6 +50,12 @@ pub fn build_recipe_image(engine: &DockerEngine, folder: &Path, tag: &str) -> Re
         .map(str::to_string)
         .or_else(|| recipe.manifest.version.clone())
         .unwrap_or_else(|| "latest".into());
+    if !recipe.manifest.tasks.is_empty() && recipe.manifest.base_image.is_none() {
+        return Err(Error::Engine(format!(
+            "{} has tasks, and tasks run in the recipe's image: set `base_image` in recipe.yaml to an image that has the commands they use (the default image is empty)",
+            recipe.manifest.name
+        )));
+    }
     let base = recipe
         .manifest
         .base_image

@@ -3,7 +3,11 @@ use std::process::ExitCode;
 use nskit::RecipeClient;
 
 pub(crate) fn run(client: &RecipeClient, json: bool) -> anyhow::Result<ExitCode> {
-    let recipes = client.list_recipes()?;
+    let catalogue = client.catalogue()?;
+    for n in &catalogue.notices {
+        eprintln!("note: {n}");
+    }
+    let recipes = catalogue.recipes;
     if json {
         println!("{}", serde_json::to_string_pretty(&recipes)?);
     } else if recipes.is_empty() {

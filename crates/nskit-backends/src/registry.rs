@@ -1,0 +1,808 @@
+//! The `docker` backend: recipes in a container registry, over the Registry HTTP API v2
+//! (Distribution, GHCR, Docker Hub, Harbor...). Repositories come from the catalogue (or a
+//! configured list) under an image prefix; versions are the tags; names, descriptions and
+//! tags come from the labels in the image config blob, read without pulling (Docker v2 and
+//! OCI manifests and multi-arch indexes, through `oci-client`, which also does the bearer
+//! token exchange). Listing runs concurrently and is cached on disk, so a large catalogue
+//! opens fast, and works offline from the cache with a notice. Loading a version pulls the
+//! image into the engine (with progress) and reads the recipe from it.
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::StreamExt;
+use nskit_engine::{ProgressFn, RegistryCredentials};
+use nskit_recipe::{Recipe, RecipeVersion};
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::errors::OciDistributionError;
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference};
+use serde::{Deserialize, Serialize};
+
+use crate::image::{
+    DESCRIPTION_LABEL, Limits, SharedEngine, label_tags, load_from_image, recipe_name,
+};
+use crate::{BackendError, RECIPE_LABEL, RecipeBackend, RecipeInfo, RecipeSource, Result};
+
+/// How many repositories are read at once.
+const CONCURRENCY: usize = 16;
+
+/// Where and how to reach a registry.
+#[derive(Debug, Clone)]
+pub struct RegistrySettings {
+    /// `ghcr.io`, `registry.example.com:5000`, or with a scheme (`http://127.0.0.1:5000`).
+    /// Without a scheme, HTTPS is used, except for `localhost` and `127.0.0.1`, which Docker
+    /// also treats as plain-HTTP registries.
+    pub registry_url: String,
+    /// Only repositories under this prefix (`acme/recipes`) are recipes.
+    pub image_prefix: String,
+    /// The repositories to read, relative to the prefix; when empty, the registry's
+    /// catalogue is read (GHCR and Docker Hub have none: list them here).
+    pub repositories: Vec<String>,
+    /// The user name and password or token; anonymous when `None`.
+    pub credentials: Option<RegistryCredentials>,
+    /// The Docker engine that pulls and runs the images.
+    pub docker_host: Option<String>,
+    /// How long a listing is used before the registry is asked again.
+    pub cache_ttl: Duration,
+    /// Where listings are cached (default: the user cache folder).
+    pub cache_dir: Option<PathBuf>,
+    /// How many tags or repositories are asked per page.
+    pub page_size: usize,
+}
+
+impl RegistrySettings {
+    /// Settings for `registry_url` with defaults: no prefix, the catalogue, anonymous,
+    /// a 10-minute cache.
+    pub fn new(registry_url: impl Into<String>) -> RegistrySettings {
+        RegistrySettings {
+            registry_url: registry_url.into(),
+            image_prefix: String::new(),
+            repositories: vec![],
+            credentials: None,
+            docker_host: None,
+            cache_ttl: Duration::from_secs(600),
+            cache_dir: None,
+            page_size: 100,
+        }
+    }
+
+    /// The registry's host (and port), without scheme or path.
+    pub fn host(&self) -> String {
+        let u = self.registry_url.trim();
+        let u = u
+            .strip_prefix("https://")
+            .or_else(|| u.strip_prefix("http://"))
+            .unwrap_or(u);
+        u.trim_end_matches('/').to_string()
+    }
+
+    fn plain_http(&self) -> bool {
+        let u = self.registry_url.trim();
+        if u.starts_with("http://") {
+            return true;
+        }
+        if u.starts_with("https://") {
+            return false;
+        }
+        let host = self.host();
+        let name = host.split(':').next().unwrap_or("");
+        name == "localhost" || name == "127.0.0.1" || name == "::1"
+    }
+
+    fn prefix(&self) -> String {
+        self.image_prefix.trim_matches('/').to_string()
+    }
+
+    fn full_repository(&self, repo: &str) -> String {
+        let p = self.prefix();
+        if p.is_empty() || repo.starts_with(&format!("{p}/")) {
+            repo.to_string()
+        } else {
+            format!("{p}/{repo}")
+        }
+    }
+
+    fn cache_file(&self) -> Option<PathBuf> {
+        let dir = self
+            .cache_dir
+            .clone()
+            .or_else(|| dirs::cache_dir().map(|d| d.join("nskit").join("registry")))?;
+        let key: String = format!("{}_{}", self.host(), self.prefix())
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        Some(dir.join(format!("{key}.json")))
+    }
+}
+
+/// One repository as listed: its tags, and the labels of its newest version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct RepoEntry {
+    repository: String,
+    name: String,
+    tags: Vec<String>,
+    labels: HashMap<String, String>,
+}
+
+/// A listing as cached on disk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Listing {
+    fetched_at: u64,
+    repositories: Vec<RepoEntry>,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Recipes in a container registry.
+pub struct RegistryBackend {
+    settings: RegistrySettings,
+    client: Client,
+    rt: std::sync::OnceLock<std::result::Result<tokio::runtime::Runtime, String>>,
+    engine: Arc<SharedEngine>,
+    listing: Mutex<Option<Listing>>,
+    notices: Mutex<Vec<String>>,
+    progress: Option<Arc<ProgressFn>>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for RegistryBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryBackend")
+            .field("registry", &self.settings.registry_url)
+            .field("prefix", &self.settings.image_prefix)
+            .finish()
+    }
+}
+
+/// What went wrong talking to a registry, said plainly.
+fn registry_error(settings: &RegistrySettings, what: &str, e: OciDistributionError) -> BackendError {
+    let url = &settings.registry_url;
+    let message = match &e {
+        OciDistributionError::RequestError(r) if r.is_connect() || r.is_timeout() => format!(
+            "cannot reach the registry at {url} ({}): is it running, and is `registry_url` right?",
+            innermost(r)
+        ),
+        OciDistributionError::UnauthorizedError { .. }
+        | OciDistributionError::AuthenticationFailure(_) => format!(
+            "the registry at {url} refused access to {what} (401 Unauthorized): set `credentials` in the backend's configuration, or NSKIT_REGISTRY_USERNAME and NSKIT_REGISTRY_PASSWORD"
+        ),
+        OciDistributionError::RegistryError { envelope, .. } => {
+            let codes: Vec<String> = envelope
+                .errors
+                .iter()
+                .map(|e| format!("{:?}: {}", e.code, e.message))
+                .collect();
+            format!("the registry at {url} refused {what}: {}", codes.join("; "))
+        }
+        OciDistributionError::ServerError { code: 404, .. }
+        | OciDistributionError::ImageManifestNotFoundError(_) => {
+            format!("the registry at {url} has no {what} (404 Not Found)")
+        }
+        OciDistributionError::ServerError { code, message, .. } => format!(
+            "the registry at {url} failed on {what} (HTTP {code}): {}",
+            message.chars().take(200).collect::<String>()
+        ),
+        OciDistributionError::JsonError(j) => format!(
+            "the registry at {url} answered {what} with JSON that is not the Registry API's ({j}); is `registry_url` a registry?"
+        ),
+        OciDistributionError::ManifestParsingError(m)
+        | OciDistributionError::VersionedParsingError(m) => {
+            format!("the registry at {url} sent a manifest for {what} that cannot be read: {m}")
+        }
+        other => format!("the registry at {url} failed on {what}: {other}"),
+    };
+    BackendError::Registry(message)
+}
+
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+fn is_transport(e: &OciDistributionError) -> bool {
+    matches!(e, OciDistributionError::RequestError(r) if r.is_connect() || r.is_timeout())
+}
+
+impl RegistryBackend {
+    /// A backend over the registry described by `settings`.
+    pub fn new(settings: RegistrySettings) -> RegistryBackend {
+        let protocol = if settings.plain_http() {
+            ClientProtocol::Http
+        } else {
+            ClientProtocol::Https
+        };
+        let client = Client::new(ClientConfig {
+            protocol,
+            connect_timeout: Some(Duration::from_secs(5)),
+            read_timeout: Some(Duration::from_secs(30)),
+            ..Default::default()
+        });
+        RegistryBackend {
+            engine: SharedEngine::new(settings.docker_host.clone()),
+            settings,
+            client,
+            rt: std::sync::OnceLock::new(),
+            listing: Mutex::new(None),
+            notices: Mutex::new(vec![]),
+            progress: None,
+            limits: Limits::default(),
+        }
+    }
+
+    /// The same backend with other limits for the recipes' containers.
+    pub fn with_limits(mut self, limits: Limits) -> RegistryBackend {
+        self.limits = limits;
+        self
+    }
+
+    fn runtime(&self) -> Result<&tokio::runtime::Runtime> {
+        self.rt
+            .get_or_init(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| format!("cannot start the network runtime: {e}"))
+            })
+            .as_ref()
+            .map_err(|e| BackendError::Registry(e.clone()))
+    }
+
+    fn auth(&self) -> RegistryAuth {
+        match &self.settings.credentials {
+            Some(c) => RegistryAuth::Basic(c.username.clone(), c.password.clone()),
+            None => RegistryAuth::Anonymous,
+        }
+    }
+
+    fn reference(&self, repository: &str, tag: &str) -> Reference {
+        Reference::with_tag(self.settings.host(), repository.to_string(), tag.to_string())
+    }
+
+    /// The image reference of a repository's tag (`host:port/repo:tag`).
+    pub fn image_reference(&self, repository: &str, tag: &str) -> String {
+        format!("{}/{repository}:{tag}", self.settings.host())
+    }
+
+    /// Every repository under the prefix: the configured list, else the catalogue.
+    async fn repositories(&self) -> std::result::Result<Vec<String>, BackendError> {
+        if !self.settings.repositories.is_empty() {
+            return Ok(self
+                .settings
+                .repositories
+                .iter()
+                .map(|r| self.settings.full_repository(r))
+                .collect());
+        }
+        let prefix = self.settings.prefix();
+        let any = self.reference("_catalog", "latest");
+        let auth = self.auth();
+        let mut out = vec![];
+        let mut last: Option<String> = None;
+        let n = self.settings.page_size;
+        for _ in 0..10_000 {
+            let page = match self.client.catalog(&any, &auth, Some(n), last.as_deref()).await {
+                Ok(p) => p.repositories,
+                Err(OciDistributionError::UnauthorizedError { .. }) => {
+                    self.catalog_with_token(n, last.as_deref()).await?
+                }
+                Err(e) => return Err(registry_error(&self.settings, "the catalogue", e)),
+            };
+            let len = page.len();
+            let new_last = page.last().cloned();
+            out.extend(
+                page.into_iter()
+                    .filter(|r| prefix.is_empty() || r.starts_with(&format!("{prefix}/"))),
+            );
+            if len < n || new_last.is_none() || new_last == last {
+                break;
+            }
+            last = new_last;
+        }
+        Ok(out)
+    }
+
+    /// The catalogue of a bearer-token registry: `oci-client` asks tokens for a repository
+    /// scope, while the catalogue needs `registry:catalog:*`, so this asks for that one.
+    async fn catalog_with_token(
+        &self,
+        n: usize,
+        last: Option<&str>,
+    ) -> std::result::Result<Vec<String>, BackendError> {
+        let scheme = if self.settings.plain_http() { "http" } else { "https" };
+        let url = format!("{scheme}://{}/v2/_catalog", self.settings.host());
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| BackendError::Registry(e.to_string()))?;
+        let mut query: Vec<(&str, String)> = vec![("n", n.to_string())];
+        if let Some(l) = last {
+            query.push(("last", l.to_string()));
+        }
+        let net = |e: reqwest::Error| {
+            BackendError::Registry(format!(
+                "cannot read the catalogue of {}: {}",
+                self.settings.registry_url,
+                innermost(&e)
+            ))
+        };
+        let refused = || {
+            BackendError::Registry(format!(
+                "the registry at {} refused access to the catalogue (401 Unauthorized): set `credentials` in the backend's configuration (or NSKIT_REGISTRY_USERNAME and NSKIT_REGISTRY_PASSWORD), or list the `repositories` to read",
+                self.settings.registry_url
+            ))
+        };
+        let first = http.get(&url).query(&query).send().await.map_err(net)?;
+        let challenge = first
+            .headers()
+            .get(reqwest::header::WWW_AUTHENTICATE)
+            .and_then(|h| h.to_str().ok())
+            .and_then(parse_bearer_challenge)
+            .ok_or_else(refused)?;
+        let mut token_req = http.get(&challenge.realm).query(&[("scope", "registry:catalog:*")]);
+        if let Some(s) = &challenge.service {
+            token_req = token_req.query(&[("service", s)]);
+        }
+        if let Some(c) = &self.settings.credentials {
+            token_req = token_req.basic_auth(&c.username, Some(&c.password));
+        }
+        let token_res = token_req.send().await.map_err(net)?;
+        if !token_res.status().is_success() {
+            return Err(refused());
+        }
+        let token: TokenAnswer = token_res.json().await.map_err(|e| {
+            BackendError::Registry(format!(
+                "the token server {} answered with something that is not a token: {e}",
+                challenge.realm
+            ))
+        })?;
+        let token = token.token.or(token.access_token).ok_or_else(refused)?;
+        let res = http
+            .get(&url)
+            .query(&query)
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(net)?;
+        if res.status() == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(refused());
+        }
+        if !res.status().is_success() {
+            return Err(BackendError::Registry(format!(
+                "the registry at {} failed on the catalogue (HTTP {})",
+                self.settings.registry_url,
+                res.status().as_u16()
+            )));
+        }
+        let body: oci_client::client::CatalogResponse = res.json().await.map_err(|e| {
+            BackendError::Registry(format!(
+                "the registry at {} answered the catalogue with JSON that is not the Registry API's ({e})",
+                self.settings.registry_url
+            ))
+        })?;
+        Ok(body.repositories)
+    }
+
+    /// Every tag of a repository, page by page.
+    async fn tags(&self, repository: &str) -> std::result::Result<Vec<String>, OciDistributionError> {
+        let image = self.reference(repository, "latest");
+        let auth = self.auth();
+        let n = self.settings.page_size;
+        let mut out: Vec<String> = vec![];
+        let mut last: Option<String> = None;
+        for _ in 0..10_000 {
+            let page = self
+                .client
+                .list_tags(&image, &auth, Some(n), last.as_deref())
+                .await?
+                .tags;
+            let len = page.len();
+            let new_last = page.last().cloned();
+            out.extend(page);
+            if len < n || new_last.is_none() || new_last == last {
+                break;
+            }
+            last = new_last;
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// A repository's tags and the labels of its newest version, read from the config blob.
+    async fn read_repository(
+        &self,
+        repository: String,
+    ) -> std::result::Result<Option<RepoEntry>, (String, OciDistributionError)> {
+        let tags = self
+            .tags(&repository)
+            .await
+            .map_err(|e| (format!("the tags of {repository}"), e))?;
+        let versions: Vec<RecipeVersion> = tags.iter().map(RecipeVersion::new).collect();
+        let Some(latest) = RecipeVersion::latest(&versions).or(versions.first()) else {
+            return Ok(None);
+        };
+        let image = self.reference(&repository, latest.as_str());
+        let (_, _, config) = self
+            .client
+            .pull_manifest_and_config(&image, &self.auth())
+            .await
+            .map_err(|e| (format!("{repository}:{latest}"), e))?;
+        let labels = config_labels(&config).map_err(|m| {
+            (
+                format!("{repository}:{latest}"),
+                OciDistributionError::ManifestParsingError(m),
+            )
+        })?;
+        Ok(Some(RepoEntry {
+            name: recipe_name(&repository, &labels),
+            repository,
+            tags,
+            labels,
+        }))
+    }
+
+    /// Reads the whole listing from the registry, concurrently.
+    fn fetch(&self) -> std::result::Result<Listing, (bool, BackendError)> {
+        let rt = self.runtime().map_err(|e| (false, e))?;
+        rt.block_on(async {
+            let repos = self.repositories().await.map_err(|e| {
+                let offline = matches!(&e, BackendError::Registry(m) if m.starts_with("cannot reach") || m.starts_with("cannot read the catalogue"));
+                (offline, e)
+            })?;
+            let explicit = !self.settings.repositories.is_empty();
+            let mut results: Vec<_> = futures_util::stream::iter(repos)
+                .map(|r| self.read_repository(r))
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+            let mut entries = vec![];
+            for r in results.drain(..) {
+                match r {
+                    Ok(Some(e)) => {
+                        // In a catalogue, only images labelled as recipes count; a listed
+                        // repository is taken as one.
+                        if explicit || e.labels.get(RECIPE_LABEL).is_some_and(|v| v == "true") {
+                            entries.push(e);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err((what, e)) => {
+                        let offline = is_transport(&e);
+                        return Err((offline, registry_error(&self.settings, &what, e)));
+                    }
+                }
+            }
+            entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.repository.cmp(&b.repository)));
+            Ok(Listing {
+                fetched_at: now_secs(),
+                repositories: entries,
+            })
+        })
+    }
+
+    fn read_cache(&self) -> Option<Listing> {
+        let text = std::fs::read_to_string(self.settings.cache_file()?).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    fn write_cache(&self, listing: &Listing) {
+        let Some(file) = self.settings.cache_file() else {
+            return;
+        };
+        if let Some(dir) = file.parent()
+            && std::fs::create_dir_all(dir).is_ok()
+            && let Ok(text) = serde_json::to_string(listing)
+            && let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir)
+        {
+            use std::io::Write;
+            if tmp.write_all(text.as_bytes()).is_ok() {
+                let _ = tmp.persist(&file);
+            }
+        }
+    }
+
+    /// The listing: from memory, else from a fresh cache, else from the registry (cached
+    /// after); when the registry cannot be reached, from a stale cache with a notice.
+    fn listing(&self) -> Result<Listing> {
+        if let Some(l) = self.listing.lock().ok().and_then(|l| l.clone()) {
+            return Ok(l);
+        }
+        let cached = self.read_cache();
+        let fresh = cached.as_ref().is_some_and(|c| {
+            now_secs().saturating_sub(c.fetched_at) < self.settings.cache_ttl.as_secs()
+        });
+        let listing = match cached {
+            Some(c) if fresh => c,
+            cached => match self.fetch() {
+                Ok(l) => {
+                    self.write_cache(&l);
+                    l
+                }
+                Err((true, e)) => match cached {
+                    Some(c) => {
+                        let age = now_secs().saturating_sub(c.fetched_at);
+                        if let Ok(mut n) = self.notices.lock() {
+                            n.push(format!(
+                                "offline: {e}; showing the catalogue cached {} ago",
+                                human_age(age)
+                            ));
+                        }
+                        c
+                    }
+                    None => return Err(e),
+                },
+                Err((false, e)) => return Err(e),
+            },
+        };
+        if let Ok(mut l) = self.listing.lock() {
+            *l = Some(listing.clone());
+        }
+        Ok(listing)
+    }
+
+    /// Forgets the cached listing, so the next call asks the registry.
+    pub fn refresh(&self) {
+        if let Ok(mut l) = self.listing.lock() {
+            *l = None;
+        }
+        if let Some(f) = self.settings.cache_file() {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+
+    fn by_name(&self) -> Result<BTreeMap<String, RepoEntry>> {
+        let mut m = BTreeMap::new();
+        for e in self.listing()?.repositories {
+            m.entry(e.name.clone()).or_insert(e);
+        }
+        Ok(m)
+    }
+
+    fn entry(&self, name: &str) -> Result<RepoEntry> {
+        let all = self.by_name()?;
+        all.get(name)
+            .cloned()
+            .ok_or_else(|| BackendError::RecipeNotFound {
+                name: name.into(),
+                backend: self.describe(),
+                available: all.keys().cloned().collect(),
+            })
+    }
+
+    fn tag_of(&self, name: &str, version: &RecipeVersion) -> Result<(RepoEntry, String)> {
+        let e = self.entry(name)?;
+        let tag = e
+            .tags
+            .iter()
+            .find(|t| RecipeVersion::new(t.as_str()).matches(version.as_str()))
+            .cloned()
+            .ok_or_else(|| BackendError::VersionNotFound {
+                name: name.into(),
+                version: version.to_string(),
+                available: e.tags.clone(),
+            })?;
+        Ok((e, tag))
+    }
+
+    /// Pulls a recipe version's image into the engine (unless it is there) and returns
+    /// its reference.
+    fn pull(&self, name: &str, version: &RecipeVersion) -> Result<String> {
+        let (e, tag) = self.tag_of(name, version)?;
+        let reference = self.image_reference(&e.repository, &tag);
+        self.engine
+            .get()?
+            .pull(
+                &reference,
+                self.settings.credentials.as_ref(),
+                self.progress.as_deref(),
+            )
+            .map_err(|err| BackendError::Engine(err.to_string()))?;
+        Ok(reference)
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    token: Option<String>,
+    access_token: Option<String>,
+}
+
+/// A `WWW-Authenticate: Bearer realm="...",service="..."` challenge.
+#[derive(Debug, PartialEq, Eq)]
+struct BearerChallenge {
+    realm: String,
+    service: Option<String>,
+}
+
+fn parse_bearer_challenge(header: &str) -> Option<BearerChallenge> {
+    let rest = header.trim();
+    let (scheme, params) = rest.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let mut realm = None;
+    let mut service = None;
+    let re = regex::Regex::new(r#"([A-Za-z]+)="([^"]*)""#).expect("constant regex");
+    for c in re.captures_iter(params) {
+        match &c[1] {
+            "realm" => realm = Some(c[2].to_string()),
+            "service" => service = Some(c[2].to_string()),
+            _ => {}
+        }
+    }
+    Some(BearerChallenge {
+        realm: realm?,
+        service,
+    })
+}
+
+/// The labels of an image config blob (`config.Labels`; absent means none).
+fn config_labels(config: &str) -> std::result::Result<HashMap<String, String>, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(config).map_err(|e| format!("the image config is not JSON: {e}"))?;
+    Ok(v.get("config")
+        .and_then(|c| c.get("Labels"))
+        .and_then(|l| l.as_object())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+fn human_age(secs: u64) -> String {
+    match secs {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h", s / 3600),
+        s => format!("{} days", s / 86_400),
+    }
+}
+
+impl RecipeBackend for RegistryBackend {
+    fn kind(&self) -> &'static str {
+        "docker"
+    }
+
+    fn describe(&self) -> String {
+        let p = self.settings.prefix();
+        if p.is_empty() {
+            format!("the registry {}", self.settings.registry_url)
+        } else {
+            format!("the registry {} under {p}/", self.settings.registry_url)
+        }
+    }
+
+    fn list(&self) -> Result<Vec<RecipeInfo>> {
+        Ok(self
+            .by_name()?
+            .into_values()
+            .map(|e| {
+                let mut versions: Vec<RecipeVersion> =
+                    e.tags.iter().map(RecipeVersion::new).collect();
+                RecipeVersion::sort_newest_first(&mut versions);
+                RecipeInfo {
+                    name: e.name.clone(),
+                    description: e.labels.get(DESCRIPTION_LABEL).cloned().unwrap_or_default(),
+                    tags: label_tags(&e.labels),
+                    latest: RecipeVersion::latest(&versions).map(|v| v.to_string()),
+                    versions: versions.iter().map(|v| v.to_string()).collect(),
+                }
+            })
+            .collect())
+    }
+
+    fn versions(&self, name: &str) -> Result<Vec<RecipeVersion>> {
+        let e = self.entry(name)?;
+        let mut versions: Vec<RecipeVersion> = e.tags.iter().map(RecipeVersion::new).collect();
+        RecipeVersion::sort_newest_first(&mut versions);
+        Ok(versions)
+    }
+
+    fn load(&self, name: &str, version: &RecipeVersion) -> Result<Recipe> {
+        let reference = self.pull(name, version)?;
+        let details = self
+            .engine
+            .get()?
+            .inspect(&reference)
+            .map_err(|e| BackendError::Engine(e.to_string()))?
+            .ok_or_else(|| BackendError::Engine(format!("{reference} vanished after the pull")))?;
+        load_from_image(&self.engine, &reference, name, &details.labels, &self.limits)
+    }
+
+    fn source(&self) -> RecipeSource {
+        RecipeSource {
+            backend: "docker".into(),
+            location: Some(format!(
+                "{}/{}",
+                self.settings.host(),
+                self.settings.prefix()
+            )
+            .trim_end_matches('/')
+            .to_string()),
+            image: None,
+            digest: None,
+        }
+    }
+
+    fn source_of(&self, name: &str, version: &RecipeVersion) -> Result<RecipeSource> {
+        let reference = self.pull(name, version)?;
+        let details = self
+            .engine
+            .get()?
+            .inspect(&reference)
+            .map_err(|e| BackendError::Engine(e.to_string()))?;
+        let repo = nskit_engine::split_reference(&reference).0.to_string();
+        let digest = details.map(|d| {
+            d.digests
+                .iter()
+                .find(|x| x.starts_with(&format!("{repo}@")))
+                .or(d.digests.first())
+                .cloned()
+                .unwrap_or(d.id)
+        });
+        Ok(RecipeSource {
+            image: Some(reference),
+            digest,
+            ..self.source()
+        })
+    }
+
+    fn set_progress(&mut self, progress: Arc<ProgressFn>) {
+        self.progress = Some(progress);
+    }
+
+    fn notices(&self) -> Vec<String> {
+        self.notices.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_challenges_are_read() {
+        let c = parse_bearer_challenge(
+            r#"Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a/b:pull""#,
+        )
+        .expect("challenge");
+        assert_eq!(c.realm, "https://ghcr.io/token");
+        assert_eq!(c.service.as_deref(), Some("ghcr.io"));
+        assert!(parse_bearer_challenge(r#"Basic realm="x""#).is_none());
+    }
+
+    #[test]
+    fn labels_come_from_the_config_blob() {
+        let l = config_labels(r#"{"architecture":"amd64","config":{"Labels":{"nskit.recipe":"true"}}}"#)
+            .expect("labels");
+        assert_eq!(l.get("nskit.recipe").map(String::as_str), Some("true"));
+        assert!(config_labels(r#"{"config":{}}"#).expect("none").is_empty());
+        assert!(config_labels("<html>").is_err());
+    }
+
+    #[test]
+    fn hosts_and_schemes_follow_docker() {
+        let s = RegistrySettings::new("http://127.0.0.1:5000/");
+        assert_eq!(s.host(), "127.0.0.1:5000");
+        assert!(s.plain_http());
+        assert!(RegistrySettings::new("localhost:5000").plain_http());
+        assert!(!RegistrySettings::new("ghcr.io").plain_http());
+        let mut s = RegistrySettings::new("ghcr.io");
+        s.image_prefix = "/acme/recipes/".into();
+        assert_eq!(s.full_repository("python"), "acme/recipes/python");
+        assert_eq!(s.full_repository("acme/recipes/python"), "acme/recipes/python");
+    }
+}

@@ -1,0 +1,325 @@
+//! Pulling and pushing images, with progress: the engine's per-layer stream is folded into
+//! totals (layers done of layers seen, bytes done of bytes known) for a progress bar.
+use std::collections::HashMap;
+
+use bollard::auth::DockerCredentials;
+use bollard::query_parameters::{CreateImageOptionsBuilder, PushImageOptionsBuilder};
+use futures_util::StreamExt;
+
+use crate::engine::{DockerEngine, EngineError, api};
+
+/// A user name and password (or token) for a registry, handed to the engine for one pull
+/// or push. Never printed: `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RegistryCredentials {
+    /// The user name (`token` or anything for registries that only check the token).
+    pub username: String,
+    /// The password or access token.
+    pub password: String,
+}
+
+impl std::fmt::Debug for RegistryCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryCredentials")
+            .field("username", &self.username)
+            .field("password", &"<hidden>")
+            .finish()
+    }
+}
+
+/// Whether a transfer is a pull or a push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// From a registry to the engine.
+    Pull,
+    /// From the engine to a registry.
+    Push,
+}
+
+/// Where a pull or push is, as totals over the layers seen so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// Pull or push.
+    pub direction: Direction,
+    /// The image.
+    pub image: String,
+    /// Layers finished.
+    pub layers_done: usize,
+    /// Layers seen so far.
+    pub layers_total: usize,
+    /// Bytes transferred in the layers with a known size.
+    pub bytes_done: u64,
+    /// The known size of those layers.
+    pub bytes_total: u64,
+    /// The engine's last status line (`Downloading`, `Pull complete`, `Pushed`).
+    pub status: String,
+}
+
+/// The status of the last event of a finished transfer.
+pub const DONE: &str = "done";
+
+/// A progress callback (a CLI progress bar, an app event).
+pub type ProgressFn = dyn Fn(&Progress) + Send + Sync;
+
+#[derive(Default)]
+struct Layer {
+    current: u64,
+    total: u64,
+    done: bool,
+}
+
+/// Folds the engine's per-layer messages into [`Progress`].
+struct Tally {
+    progress: Progress,
+    layers: HashMap<String, Layer>,
+}
+
+impl Tally {
+    fn new(direction: Direction, image: &str) -> Tally {
+        Tally {
+            progress: Progress {
+                direction,
+                image: image.to_string(),
+                layers_done: 0,
+                layers_total: 0,
+                bytes_done: 0,
+                bytes_total: 0,
+                status: String::new(),
+            },
+            layers: HashMap::new(),
+        }
+    }
+
+    fn update(&mut self, id: Option<&str>, status: &str, current: Option<i64>, total: Option<i64>) {
+        self.progress.status = status.to_string();
+        if let Some(id) = id.filter(|id| is_layer_id(id)) {
+            let layer = self.layers.entry(id.to_string()).or_default();
+            if let Some(t) = total.filter(|t| *t > 0) {
+                layer.total = t as u64;
+            }
+            if let Some(c) = current.filter(|c| *c >= 0) {
+                // Extraction restarts the count: keep the larger (download) figure.
+                layer.current = layer.current.max(c as u64);
+            }
+            let s = status.to_ascii_lowercase();
+            if s.contains("complete")
+                || s.starts_with("already exists")
+                || s.starts_with("pushed")
+                || s.starts_with("layer already exists")
+                || s.starts_with("mounted from")
+            {
+                layer.done = true;
+                layer.current = layer.total.max(layer.current);
+            }
+        }
+        let p = &mut self.progress;
+        p.layers_total = self.layers.len();
+        p.layers_done = self.layers.values().filter(|l| l.done).count();
+        p.bytes_total = self.layers.values().map(|l| l.total).sum();
+        p.bytes_done = self
+            .layers
+            .values()
+            .map(|l| l.current.min(l.total.max(l.current)))
+            .sum();
+    }
+}
+
+/// Layer ids are 12 hex digits; other ids are the tag or the image.
+fn is_layer_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Splits `repo:tag` or `repo@sha256:...` into the repository and the tag or digest
+/// (`latest` when there is neither).
+pub fn split_reference(reference: &str) -> (&str, &str) {
+    if let Some((repo, digest)) = reference.split_once('@') {
+        return (repo, digest);
+    }
+    match reference.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') => (repo, tag),
+        _ => (reference, "latest"),
+    }
+}
+
+fn docker_credentials(
+    reference: &str,
+    creds: Option<&RegistryCredentials>,
+) -> Option<DockerCredentials> {
+    creds.map(|c| DockerCredentials {
+        username: Some(c.username.clone()),
+        password: Some(c.password.clone()),
+        serveraddress: reference.split('/').next().map(str::to_string),
+        ..Default::default()
+    })
+}
+
+/// Says what a registry's refusal means and how to fix it.
+fn explain(reference: &str, message: &str) -> EngineError {
+    let lower = message.to_ascii_lowercase();
+    let hint = if lower.contains("unauthorized")
+        || lower.contains("authentication required")
+        || lower.contains("denied")
+    {
+        "; the registry wants credentials: set them in the backend's `credentials`, or in NSKIT_REGISTRY_USERNAME / NSKIT_REGISTRY_PASSWORD"
+    } else if lower.contains("not found") || lower.contains("manifest unknown") {
+        "; check the name and tag (`nskit versions RECIPE` lists the tags)"
+    } else if lower.contains("connection refused") || lower.contains("no such host") {
+        "; is the registry running and its address right?"
+    } else {
+        ""
+    };
+    EngineError::Api(format!("{reference}: {message}{hint}"))
+}
+
+impl DockerEngine {
+    /// Pulls `reference` unless the engine already has it; returns whether it pulled.
+    /// Progress goes to `progress` as the layers arrive.
+    pub fn pull(
+        &self,
+        reference: &str,
+        creds: Option<&RegistryCredentials>,
+        progress: Option<&ProgressFn>,
+    ) -> Result<bool, EngineError> {
+        if self.image_present(reference)? {
+            return Ok(false);
+        }
+        let (repo, tag) = split_reference(reference);
+        let opts = CreateImageOptionsBuilder::default()
+            .from_image(repo)
+            .tag(tag)
+            .build();
+        self.rt.block_on(async {
+            let mut s =
+                self.docker
+                    .create_image(Some(opts), None, docker_credentials(reference, creds));
+            let mut tally = Tally::new(Direction::Pull, reference);
+            while let Some(item) = s.next().await {
+                let info = item.map_err(|e| explain(reference, &api(e).to_string()))?;
+                if let Some(m) = info.error_detail.and_then(|d| d.message) {
+                    return Err(explain(reference, &m));
+                }
+                let (cur, tot) = info
+                    .progress_detail
+                    .map(|d| (d.current, d.total))
+                    .unwrap_or((None, None));
+                tally.update(
+                    info.id.as_deref(),
+                    info.status.as_deref().unwrap_or(""),
+                    cur,
+                    tot,
+                );
+                if let Some(f) = progress {
+                    f(&tally.progress);
+                }
+            }
+            tally.progress.status = DONE.into();
+            if let Some(f) = progress {
+                f(&tally.progress);
+            }
+            Ok(())
+        })?;
+        if !self.image_present(reference)? {
+            return Err(explain(reference, "the engine finished the pull without the image"));
+        }
+        Ok(true)
+    }
+
+    /// Pushes `reference` (a local image named for its registry) with progress.
+    pub fn push(
+        &self,
+        reference: &str,
+        creds: Option<&RegistryCredentials>,
+        progress: Option<&ProgressFn>,
+    ) -> Result<(), EngineError> {
+        if !self.image_present(reference)? {
+            return Err(EngineError::ImageMissing(reference.to_string()));
+        }
+        let (repo, tag) = split_reference(reference);
+        let opts = PushImageOptionsBuilder::default().tag(tag).build();
+        self.rt.block_on(async {
+            let mut s = self
+                .docker
+                .push_image(repo, Some(opts), docker_credentials(reference, creds));
+            let mut tally = Tally::new(Direction::Push, reference);
+            while let Some(item) = s.next().await {
+                let info = item.map_err(|e| explain(reference, &api(e).to_string()))?;
+                if let Some(m) = info.error_detail.and_then(|d| d.message) {
+                    return Err(explain(reference, &m));
+                }
+                let (cur, tot) = info
+                    .progress_detail
+                    .map(|d| (d.current, d.total))
+                    .unwrap_or((None, None));
+                // The push stream's layer ids are not in bollard's model: the status names
+                // the step, and the bytes are those of the layer being pushed.
+                tally.update(None, info.status.as_deref().unwrap_or(""), None, None);
+                if let (Some(c), Some(t)) = (cur, tot) {
+                    tally.progress.bytes_done = c.max(0) as u64;
+                    tally.progress.bytes_total = t.max(0) as u64;
+                }
+                if let Some(f) = progress {
+                    f(&tally.progress);
+                }
+            }
+            tally.progress.status = DONE.into();
+            if let Some(f) = progress {
+                f(&tally.progress);
+            }
+            Ok(())
+        })
+    }
+
+    /// Gives an image another name (`registry/repo:tag`).
+    pub fn tag(&self, image: &str, new_reference: &str) -> Result<(), EngineError> {
+        let (repo, tag) = split_reference(new_reference);
+        let opts = bollard::query_parameters::TagImageOptionsBuilder::default()
+            .repo(repo)
+            .tag(tag)
+            .build();
+        self.rt
+            .block_on(self.docker.tag_image(image, Some(opts)))
+            .map_err(api)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_split_into_repository_and_tag_or_digest() {
+        assert_eq!(split_reference("a/b:1.0"), ("a/b", "1.0"));
+        assert_eq!(split_reference("127.0.0.1:5000/a/b"), ("127.0.0.1:5000/a/b", "latest"));
+        assert_eq!(
+            split_reference("127.0.0.1:5000/a/b:v2"),
+            ("127.0.0.1:5000/a/b", "v2")
+        );
+        assert_eq!(split_reference("a@sha256:00"), ("a", "sha256:00"));
+    }
+
+    #[test]
+    fn the_tally_sums_layers_and_bytes() {
+        let mut t = Tally::new(Direction::Pull, "x:1");
+        t.update(Some("1"), "Pulling from x", None, None);
+        t.update(Some("aaaaaaaaaaaa"), "Pulling fs layer", None, None);
+        t.update(Some("bbbbbbbbbbbb"), "Downloading", Some(50), Some(200));
+        t.update(Some("aaaaaaaaaaaa"), "Downloading", Some(10), Some(100));
+        assert_eq!(t.progress.layers_total, 2);
+        assert_eq!((t.progress.bytes_done, t.progress.bytes_total), (60, 300));
+        t.update(Some("aaaaaaaaaaaa"), "Pull complete", None, None);
+        assert_eq!(t.progress.layers_done, 1);
+        assert_eq!(t.progress.bytes_done, 150);
+        // Extraction counts again from zero; the download figure stays.
+        t.update(Some("bbbbbbbbbbbb"), "Extracting", Some(5), Some(200));
+        assert_eq!(t.progress.bytes_done, 150);
+    }
+
+    #[test]
+    fn credentials_never_print_the_password() {
+        let c = RegistryCredentials {
+            username: "u".into(),
+            password: "s3cret".into(),
+        };
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+}
