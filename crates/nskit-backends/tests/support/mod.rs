@@ -1,0 +1,176 @@
+//! What the image and registry tests share: the engine and services `scripts/test` starts
+//! (or a skip that says why, and a failure under CI=true), and images built offline from
+//! the host's static busybox.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use nskit_engine::DockerEngine;
+
+pub const BUSYBOX: &str = "nskit-test/busybox:1";
+
+fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// Says why a test does not run; under CI=true that is a failure.
+pub fn skip(why: &str) {
+    if ci() {
+        panic!("CI=true and {why}");
+    }
+    eprintln!("skipped: {why}; scripts/test starts it");
+}
+
+/// The engine, with the busybox base image built.
+pub fn engine() -> Option<Arc<DockerEngine>> {
+    let e = match DockerEngine::connect(None) {
+        Ok(e) => e,
+        Err(err) => {
+            skip(&format!("no Docker engine ({err})"));
+            return None;
+        }
+    };
+    if !e.image_present(BUSYBOX).expect("inspect") {
+        let busybox = std::fs::read("/usr/bin/busybox")
+            .expect("/usr/bin/busybox (package busybox-static; scripts/test installs it)");
+        let ctx = context(
+            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
+            &[("busybox", &busybox, 0o755)],
+        );
+        e.build(ctx, BUSYBOX, &HashMap::new())
+            .expect("build the busybox image");
+    }
+    Some(Arc::new(e))
+}
+
+/// A service address from the environment `scripts/test` sets, or a skip.
+pub fn service(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            skip(&format!("{var} is not set (no test registry)"));
+            None
+        }
+    }
+}
+
+/// A build context: a Dockerfile and files (path, bytes, mode).
+pub fn context(dockerfile: &str, files: &[(&str, &[u8], u32)]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut all: Vec<(&str, &[u8], u32)> = vec![("Dockerfile", dockerfile.as_bytes(), 0o644)];
+    all.extend_from_slice(files);
+    for (name, data, mode) in all {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(mode);
+        h.set_cksum();
+        tar.append_data(&mut h, name, data).expect("tar");
+    }
+    tar.into_inner().expect("tar")
+}
+
+pub fn labels(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// A template image: a recipe folder at /recipe on busybox (so tasks have a shell).
+pub fn template_image(
+    e: &DockerEngine,
+    tag: &str,
+    name: &str,
+    version: &str,
+    manifest_extra: &str,
+    files: &[(&str, &str)],
+) {
+    let manifest = format!("name: {name}\ndescription: The {name} recipe\n{manifest_extra}");
+    let mut entries: Vec<(String, Vec<u8>)> = vec![("recipe/recipe.yaml".into(), manifest.into())];
+    for (p, c) in files {
+        entries.push((format!("recipe/template/{p}"), c.as_bytes().to_vec()));
+    }
+    let refs: Vec<(&str, &[u8], u32)> = entries
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_slice(), 0o644))
+        .collect();
+    let ctx = context(&format!("FROM {BUSYBOX}\nCOPY recipe /recipe\n"), &refs);
+    e.build(
+        ctx,
+        tag,
+        &labels(&[
+            ("nskit.recipe", "true"),
+            ("nskit.recipe.name", name),
+            ("nskit.recipe.version", version),
+            ("nskit.recipe.format", "template"),
+            ("nskit.recipe.tags", "demo,test"),
+            ("org.opencontainers.image.description", &format!("The {name} recipe")),
+        ]),
+    )
+    .expect("build a template image");
+}
+
+/// A program image speaking the original nskit's protocol (a busybox script as `nskit`).
+/// What it does depends on the `name` answer: `nothing` writes nothing, `fail` exits 3,
+/// `network` tries to reach the network, `slow` sleeps; anything else writes a project.
+pub fn program_image(e: &DockerEngine, tag: &str, recipe: &str) {
+    let script = r#"#!/bin/sh
+cmd="$1"; shift
+recipe=""; input=""; out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --recipe) recipe="$2"; shift 2 ;;
+    --input-yaml-path) input="$2"; shift 2 ;;
+    --output-override-path) out="$2"; shift 2 ;;
+    *) shift ;;
+  esac
+done
+case "$cmd" in
+  get-required-fields)
+    echo "INFO: loading $recipe" >&2
+    echo '{"name": "str", "repo.owner": "str", "repo.email": "EmailStr"}' ;;
+  init)
+    name=$(sed -n 's/^name: *//p' "$input")
+    owner=$(sed -n 's/^  owner: *//p' "$input")
+    echo "generating $recipe for $name as $(id -u):$(id -g) home=$HOME"
+    case "$name" in
+      nothing) exit 0 ;;
+      fail) echo "error: the recipe broke" >&2; exit 3 ;;
+      slow) sleep 30 ;;
+      network) if wget -T 2 -q -O- http://1.1.1.1/ >/dev/null 2>&1; then echo online > "$out/net"; else echo offline > "$out/net"; fi ;;
+    esac
+    mkdir -p "$out/src/$name" "$out/.recipe" "$out/.git"
+    printf '# %s\n\nby %s\n' "$name" "$owner" > "$out/README.md"
+    printf 'print("hello")\n' > "$out/src/$name/__init__.py"
+    printf 'input:\n  name: %s\nmetadata:\n  recipe_name: %s\n  docker_image: %s:local\n' "$name" "$recipe" "$recipe" > "$out/.recipe/config.yml"
+    echo "ref: refs/heads/main" > "$out/.git/HEAD"
+    id -u > "$out/uid"
+    (touch /etc/nskit-was-here 2>/dev/null && echo writable || echo read-only) > "$out/rootfs" ;;
+  *) echo "unknown command $cmd" >&2; exit 2 ;;
+esac
+"#;
+    let ctx = context(
+        &format!("FROM {BUSYBOX}\nCOPY nskit /bin/nskit\nENTRYPOINT [\"/bin/nskit\"]\n"),
+        &[("nskit", script.as_bytes(), 0o755)],
+    );
+    e.build(
+        ctx,
+        tag,
+        &labels(&[
+            ("nskit.recipe", "true"),
+            ("nskit.recipe.name", recipe),
+            ("org.opencontainers.image.description", "An original-style program image"),
+        ]),
+    )
+    .expect("build a program image");
+}
+
+/// A name no other run used, for repositories in the shared test registries.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
