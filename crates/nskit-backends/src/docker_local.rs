@@ -4,7 +4,9 @@ use std::sync::Arc;
 use nskit_engine::{DockerEngine, LocalImage};
 use nskit_recipe::{Recipe, RecipeVersion};
 
-use crate::image::{DESCRIPTION_LABEL, Limits, SharedEngine, label_tags, load_from_image, recipe_name};
+use crate::image::{
+    DESCRIPTION_LABEL, Limits, SharedEngine, label_tags, load_from_image, recipe_name,
+};
 use crate::{BackendError, RecipeBackend, RecipeInfo, RecipeSource, Result};
 
 /// The label that marks recipe images.

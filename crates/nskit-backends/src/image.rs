@@ -415,8 +415,8 @@ mod tests {
 
     #[test]
     fn a_program_that_prints_no_json_is_a_clear_error() {
-        let err = program_manifest("x", "img:1", &HashMap::new(), "Usage: nskit [OPTIONS]")
-            .unwrap_err();
+        let err =
+            program_manifest("x", "img:1", &HashMap::new(), "Usage: nskit [OPTIONS]").unwrap_err();
         assert!(err.to_string().contains("printed no fields"), "{err}");
     }
 
@@ -425,6 +425,9 @@ mod tests {
         let mut labels = HashMap::new();
         assert_eq!(recipe_name("reg:5000/acme/py-pkg:1.0", &labels), "py-pkg");
         labels.insert(NAME_LABEL.to_string(), "python_package".to_string());
-        assert_eq!(recipe_name("reg:5000/acme/py-pkg:1.0", &labels), "python_package");
+        assert_eq!(
+            recipe_name("reg:5000/acme/py-pkg:1.0", &labels),
+            "python_package"
+        );
     }
 }

@@ -15,17 +15,17 @@ mod registry;
 use std::path::PathBuf;
 
 pub use builtin::BuiltinBackend;
-pub use image::{
-    DESCRIPTION_LABEL, ImageRunner, Limits, NETWORK_LABEL, SharedEngine, TAGS_LABEL, label_tags, load_from_image,
-    program_manifest, recipe_name,
-};
 pub use docker_local::{DockerLocalBackend, FORMAT_LABEL, NAME_LABEL, RECIPE_LABEL};
+pub use image::{
+    DESCRIPTION_LABEL, ImageRunner, Limits, NETWORK_LABEL, SharedEngine, TAGS_LABEL, label_tags,
+    load_from_image, program_manifest, recipe_name,
+};
 pub use installed::{DEFAULT_GROUP, InstalledBackend, install_recipe};
 pub use local::LocalBackend;
 pub use nskit_engine::{Progress, ProgressFn, RegistryCredentials};
-pub use registry::{RegistryBackend, RegistrySettings};
 pub use nskit_recipe::RecipeSource;
 use nskit_recipe::{Recipe, RecipeError, RecipeVersion};
+pub use registry::{RegistryBackend, RegistrySettings};
 use serde::Serialize;
 use ts_rs::TS;
 

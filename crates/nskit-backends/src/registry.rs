@@ -162,7 +162,11 @@ impl std::fmt::Debug for RegistryBackend {
 }
 
 /// What went wrong talking to a registry, said plainly.
-fn registry_error(settings: &RegistrySettings, what: &str, e: OciDistributionError) -> BackendError {
+fn registry_error(
+    settings: &RegistrySettings,
+    what: &str,
+    e: OciDistributionError,
+) -> BackendError {
     let url = &settings.registry_url;
     let message = match &e {
         OciDistributionError::RequestError(r) if r.is_connect() || r.is_timeout() => format!(
@@ -173,6 +177,18 @@ fn registry_error(settings: &RegistrySettings, what: &str, e: OciDistributionErr
         | OciDistributionError::AuthenticationFailure(_) => format!(
             "the registry at {url} refused access to {what} (401 Unauthorized): set `credentials` in the backend's configuration, or NSKIT_REGISTRY_USERNAME and NSKIT_REGISTRY_PASSWORD"
         ),
+        OciDistributionError::RegistryError { envelope, .. }
+            if envelope.errors.iter().any(|e| {
+                let code = format!("{:?}", e.code);
+                code == "NameUnknown" || code == "ManifestUnknown"
+            }) =>
+        {
+            let messages: Vec<&str> = envelope.errors.iter().map(|e| e.message.as_str()).collect();
+            format!(
+                "the registry at {url} has no {what} (404: {}); check `image_prefix` and `repositories`",
+                messages.join("; ")
+            )
+        }
         OciDistributionError::RegistryError { envelope, .. } => {
             let codes: Vec<String> = envelope
                 .errors
@@ -265,7 +281,11 @@ impl RegistryBackend {
     }
 
     fn reference(&self, repository: &str, tag: &str) -> Reference {
-        Reference::with_tag(self.settings.host(), repository.to_string(), tag.to_string())
+        Reference::with_tag(
+            self.settings.host(),
+            repository.to_string(),
+            tag.to_string(),
+        )
     }
 
     /// The image reference of a repository's tag (`host:port/repo:tag`).
@@ -290,7 +310,11 @@ impl RegistryBackend {
         let mut last: Option<String> = None;
         let n = self.settings.page_size;
         for _ in 0..10_000 {
-            let page = match self.client.catalog(&any, &auth, Some(n), last.as_deref()).await {
+            let page = match self
+                .client
+                .catalog(&any, &auth, Some(n), last.as_deref())
+                .await
+            {
                 Ok(p) => p.repositories,
                 Err(OciDistributionError::UnauthorizedError { .. }) => {
                     self.catalog_with_token(n, last.as_deref()).await?
@@ -318,7 +342,11 @@ impl RegistryBackend {
         n: usize,
         last: Option<&str>,
     ) -> std::result::Result<Vec<String>, BackendError> {
-        let scheme = if self.settings.plain_http() { "http" } else { "https" };
+        let scheme = if self.settings.plain_http() {
+            "http"
+        } else {
+            "https"
+        };
         let url = format!("{scheme}://{}/v2/_catalog", self.settings.host());
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
@@ -349,7 +377,9 @@ impl RegistryBackend {
             .and_then(|h| h.to_str().ok())
             .and_then(parse_bearer_challenge)
             .ok_or_else(refused)?;
-        let mut token_req = http.get(&challenge.realm).query(&[("scope", "registry:catalog:*")]);
+        let mut token_req = http
+            .get(&challenge.realm)
+            .query(&[("scope", "registry:catalog:*")]);
         if let Some(s) = &challenge.service {
             token_req = token_req.query(&[("service", s)]);
         }
@@ -394,7 +424,10 @@ impl RegistryBackend {
     }
 
     /// Every tag of a repository, page by page.
-    async fn tags(&self, repository: &str) -> std::result::Result<Vec<String>, OciDistributionError> {
+    async fn tags(
+        &self,
+        repository: &str,
+    ) -> std::result::Result<Vec<String>, OciDistributionError> {
         let image = self.reference(repository, "latest");
         let auth = self.auth();
         let n = self.settings.page_size;
@@ -719,19 +752,23 @@ impl RecipeBackend for RegistryBackend {
             .inspect(&reference)
             .map_err(|e| BackendError::Engine(e.to_string()))?
             .ok_or_else(|| BackendError::Engine(format!("{reference} vanished after the pull")))?;
-        load_from_image(&self.engine, &reference, name, &details.labels, &self.limits)
+        load_from_image(
+            &self.engine,
+            &reference,
+            name,
+            &details.labels,
+            &self.limits,
+        )
     }
 
     fn source(&self) -> RecipeSource {
         RecipeSource {
             backend: "docker".into(),
-            location: Some(format!(
-                "{}/{}",
-                self.settings.host(),
-                self.settings.prefix()
-            )
-            .trim_end_matches('/')
-            .to_string()),
+            location: Some(
+                format!("{}/{}", self.settings.host(), self.settings.prefix())
+                    .trim_end_matches('/')
+                    .to_string(),
+            ),
             image: None,
             digest: None,
         }
@@ -786,8 +823,10 @@ mod tests {
 
     #[test]
     fn labels_come_from_the_config_blob() {
-        let l = config_labels(r#"{"architecture":"amd64","config":{"Labels":{"nskit.recipe":"true"}}}"#)
-            .expect("labels");
+        let l = config_labels(
+            r#"{"architecture":"amd64","config":{"Labels":{"nskit.recipe":"true"}}}"#,
+        )
+        .expect("labels");
         assert_eq!(l.get("nskit.recipe").map(String::as_str), Some("true"));
         assert!(config_labels(r#"{"config":{}}"#).expect("none").is_empty());
         assert!(config_labels("<html>").is_err());
@@ -803,6 +842,9 @@ mod tests {
         let mut s = RegistrySettings::new("ghcr.io");
         s.image_prefix = "/acme/recipes/".into();
         assert_eq!(s.full_repository("python"), "acme/recipes/python");
-        assert_eq!(s.full_repository("acme/recipes/python"), "acme/recipes/python");
+        assert_eq!(
+            s.full_repository("acme/recipes/python"),
+            "acme/recipes/python"
+        );
     }
 }

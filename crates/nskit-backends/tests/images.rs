@@ -66,13 +66,22 @@ fn a_program_image_runs_with_the_original_protocol() {
     {
         use std::os::unix::fs::MetadataExt;
         let uid = std::fs::metadata("/proc/self").expect("proc").uid();
-        assert_eq!(text("uid").trim(), uid.to_string(), "runs as the calling user");
+        assert_eq!(
+            text("uid").trim(),
+            uid.to_string(),
+            "runs as the calling user"
+        );
     }
 
     // Writing nothing is an error with the container's last lines.
-    let err = render(&r, &base("nothing"), &ctx()).unwrap_err().to_string();
+    let err = render(&r, &base("nothing"), &ctx())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("without writing any file"), "{err}");
-    assert!(err.contains("generating"), "the logs are in the error: {err}");
+    assert!(
+        err.contains("generating"),
+        "the logs are in the error: {err}"
+    );
     // A failing program.
     let err = render(&r, &base("fail"), &ctx()).unwrap_err().to_string();
     assert!(err.contains("exited with status 3"), "{err}");
@@ -129,7 +138,9 @@ fn template_images_render_here_and_run_their_tasks_in_the_image() {
     let r2 = backend
         .load(&recipe2, &RecipeVersion::new("1.0.0"))
         .expect("load");
-    let err = render(&r2, &Answers::new(), &ctx()).unwrap_err().to_string();
+    let err = render(&r2, &Answers::new(), &ctx())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("the task `lint`"), "{err}");
     assert!(err.contains("exited with status 4"), "{err}");
     assert!(err.contains("lint found 3 problems"), "{err}");

@@ -219,7 +219,10 @@ impl DockerEngine {
             Ok(())
         })?;
         if !self.image_present(reference)? {
-            return Err(explain(reference, "the engine finished the pull without the image"));
+            return Err(explain(
+                reference,
+                "the engine finished the pull without the image",
+            ));
         }
         Ok(true)
     }
@@ -237,9 +240,9 @@ impl DockerEngine {
         let (repo, tag) = split_reference(reference);
         let opts = PushImageOptionsBuilder::default().tag(tag).build();
         self.rt.block_on(async {
-            let mut s = self
-                .docker
-                .push_image(repo, Some(opts), docker_credentials(reference, creds));
+            let mut s =
+                self.docker
+                    .push_image(repo, Some(opts), docker_credentials(reference, creds));
             let mut tally = Tally::new(Direction::Push, reference);
             while let Some(item) = s.next().await {
                 let info = item.map_err(|e| explain(reference, &api(e).to_string()))?;
@@ -269,6 +272,20 @@ impl DockerEngine {
         })
     }
 
+    /// Removes one name of an image (the image goes with its last name); a name that is
+    /// not there is not an error.
+    pub fn remove_image(&self, reference: &str) -> Result<(), EngineError> {
+        let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().build();
+        match self
+            .rt
+            .block_on(self.docker.remove_image(reference, Some(opts), None))
+        {
+            Ok(_) => Ok(()),
+            Err(e) if crate::engine::is_not_found(&e) => Ok(()),
+            Err(e) => Err(api(e)),
+        }
+    }
+
     /// Gives an image another name (`registry/repo:tag`).
     pub fn tag(&self, image: &str, new_reference: &str) -> Result<(), EngineError> {
         let (repo, tag) = split_reference(new_reference);
@@ -289,7 +306,10 @@ mod tests {
     #[test]
     fn references_split_into_repository_and_tag_or_digest() {
         assert_eq!(split_reference("a/b:1.0"), ("a/b", "1.0"));
-        assert_eq!(split_reference("127.0.0.1:5000/a/b"), ("127.0.0.1:5000/a/b", "latest"));
+        assert_eq!(
+            split_reference("127.0.0.1:5000/a/b"),
+            ("127.0.0.1:5000/a/b", "latest")
+        );
         assert_eq!(
             split_reference("127.0.0.1:5000/a/b:v2"),
             ("127.0.0.1:5000/a/b", "v2")

@@ -72,8 +72,12 @@ pub trait RecipeRunner: Send + Sync + std::fmt::Debug {
     fn generate(&self, recipe: &Recipe, answers: &Answers) -> Result<RenderedTree>;
 
     /// Runs tasks, in order, in a copy of `tree`, and returns the tree they leave.
-    fn run_tasks(&self, tasks: &[TaskRun], tree: &RenderedTree, network: bool)
-    -> Result<RenderedTree>;
+    fn run_tasks(
+        &self,
+        tasks: &[TaskRun],
+        tree: &RenderedTree,
+        network: bool,
+    ) -> Result<RenderedTree>;
 }
 
 /// The tasks that apply to these answers, with their commands rendered.
@@ -224,7 +228,11 @@ mod tests {
         assert_eq!(back, tree);
         let skipped = RenderedTree::read_dir(dir.path(), &[".git"]).expect("read");
         assert_eq!(
-            skipped.files.iter().map(|f| &f.path[..]).collect::<Vec<_>>(),
+            skipped
+                .files
+                .iter()
+                .map(|f| &f.path[..])
+                .collect::<Vec<_>>(),
             ["a.txt", "bin/run"]
         );
     }

@@ -338,11 +338,10 @@ impl Config {
                 if let Some(t) = r.cache_ttl_secs {
                     s.cache_ttl = std::time::Duration::from_secs(t);
                 }
-                s.credentials = registry_credentials(
-                    r.credentials.as_ref(),
-                    r.auth_token.as_deref(),
-                    &|k| std::env::var(k).ok(),
-                );
+                s.credentials =
+                    registry_credentials(r.credentials.as_ref(), r.auth_token.as_deref(), &|k| {
+                        std::env::var(k).ok()
+                    });
                 Box::new(RegistryBackend::new(s))
             }
         }

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use nskit_engine::DockerEngine;
 
+pub mod token;
+
 pub const BUSYBOX: &str = "nskit-test/busybox:1";
 
 fn ci() -> bool {
@@ -105,7 +107,10 @@ pub fn template_image(
             ("nskit.recipe.version", version),
             ("nskit.recipe.format", "template"),
             ("nskit.recipe.tags", "demo,test"),
-            ("org.opencontainers.image.description", &format!("The {name} recipe")),
+            (
+                "org.opencontainers.image.description",
+                &format!("The {name} recipe"),
+            ),
         ]),
     )
     .expect("build a template image");
@@ -160,7 +165,10 @@ esac
         &labels(&[
             ("nskit.recipe", "true"),
             ("nskit.recipe.name", recipe),
-            ("org.opencontainers.image.description", "An original-style program image"),
+            (
+                "org.opencontainers.image.description",
+                "An original-style program image",
+            ),
         ]),
     )
     .expect("build a program image");
