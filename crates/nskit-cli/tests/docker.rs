@@ -148,3 +148,294 @@ fn a_missing_engine_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// Runs nskit and returns its exit code and both outputs.
+fn run(c: &mut Command) -> (Option<i32>, String, String) {
+    let o = c.output().expect("runs");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}{}x{nanos}", std::process::id())
+}
+
+fn tar_of(files: &[(&str, &[u8], u32)]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, data, mode) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(*mode);
+        h.set_cksum();
+        tar.append_data(&mut h, name, *data).expect("tar");
+    }
+    tar.into_inner().expect("tar")
+}
+
+/// A program image like the original nskit's (tests/fixtures/program-image.sh) on busybox.
+fn program_image(tag: &str, recipe: &str) {
+    let e = nskit_engine::DockerEngine::connect(None).expect("engine");
+    let busybox = std::fs::read("/usr/bin/busybox").expect("busybox-static");
+    let base = "nskit-test/busybox:1";
+    if !e.image_present(base).expect("inspect") {
+        let df = b"FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n";
+        e.build(
+            tar_of(&[("Dockerfile", df, 0o644), ("busybox", &busybox, 0o755)]),
+            base,
+            &Default::default(),
+        )
+        .expect("busybox image");
+    }
+    let script = include_str!("../../../tests/fixtures/program-image.sh");
+    let df = format!("FROM {base}\nCOPY nskit /bin/nskit\nENTRYPOINT [\"/bin/nskit\"]\n");
+    let labels = [
+        ("nskit.recipe", "true"),
+        ("nskit.recipe.name", recipe),
+        ("org.opencontainers.image.description", "original-style"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    e.build(
+        tar_of(&[
+            ("Dockerfile", df.as_bytes(), 0o644),
+            ("nskit", script.as_bytes(), 0o755),
+        ]),
+        tag,
+        &labels,
+    )
+    .expect("program image");
+}
+
+#[test]
+fn the_builtin_python_package_runs_from_its_image() {
+    if !engine_available() {
+        return;
+    }
+    let home = Home::new().with_git_identity();
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../../recipes/python_package");
+    let tag = "nskit-test/python_package:1.0.0";
+    stdout_of(docker_nskit(&home).args(["recipe", "build", folder, "--tag", tag]));
+    let out = home.out();
+    let (code, stdout, stderr) = run(docker_nskit(&home).current_dir(&out).args([
+        "--backend",
+        "docker-local",
+        "init",
+        "--recipe",
+        "python_package",
+        "--version",
+        "1.0.0",
+        "--set",
+        "name=demo-pkg",
+        "--defaults",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let p = out.join("demo-pkg");
+    let pyproject = std::fs::read_to_string(p.join("pyproject.toml")).expect("pyproject");
+    assert!(pyproject.contains("name = \"demo-pkg\""), "{pyproject}");
+    assert!(p.join("src/demo_pkg/__init__.py").is_file());
+    let state = std::fs::read_to_string(p.join(".recipe/config.yml")).expect("state");
+    assert!(state.contains(&format!("docker_image: {tag}")), "{state}");
+    assert!(git(&p, &["log", "--oneline"]).contains("Initial commit"));
+}
+
+#[test]
+fn an_original_program_image_makes_a_project_and_a_failed_one_leaves_none() {
+    if !engine_available() {
+        return;
+    }
+    let home = Home::new().with_git_identity();
+    let recipe = unique("prog");
+    let tag = format!("nskit-test/{recipe}:1.0.0");
+    program_image(&tag, &recipe);
+    let out = home.out();
+    let init = |name: &str| {
+        run(docker_nskit(&home).current_dir(&out).args([
+            "--backend",
+            "docker-local",
+            "init",
+            "--recipe",
+            &recipe,
+            "--set",
+            &format!("name={name}"),
+            "--set",
+            "repo.owner=Ada",
+            "--set",
+            "repo.email=ada@example.com",
+        ]))
+    };
+    let (code, stdout, stderr) = init("demo");
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let p = out.join("demo");
+    assert_eq!(
+        std::fs::read_to_string(p.join("README.md")).expect("readme"),
+        "# demo\n\nby Ada\n"
+    );
+    // nskit's state names the real image and digest, not `<recipe>:local`.
+    let state = std::fs::read_to_string(p.join(".recipe/config.yml")).expect("state");
+    assert!(state.contains(&format!("docker_image: {tag}")), "{state}");
+    assert!(!state.contains(":local"), "{state}");
+    assert!(state.contains("digest: sha256:"), "{state}");
+    assert!(state.contains("owner: Ada"), "{state}");
+    // The commit is nskit's, as the user, with every file.
+    let log = git(&p, &["log", "--format=%an %s"]);
+    assert!(log.starts_with("Ada Lovelace Initial commit"), "{log}");
+    assert!(git(&p, &["status", "--porcelain"]).is_empty());
+
+    // A program that fails: its output, a non-zero exit, and no folder left behind.
+    let (code, stdout, stderr) = init("fail");
+    assert_ne!(code, Some(0), "{stdout}{stderr}");
+    assert!(stderr.contains("exited with status 3"), "{stderr}");
+    assert!(stderr.contains("the recipe broke"), "{stderr}");
+    assert!(!out.join("fail").exists(), "a failed run left a project");
+    // One that writes nothing.
+    let (code, _, stderr) = init("nothing");
+    assert_ne!(code, Some(0));
+    assert!(stderr.contains("without writing any file"), "{stderr}");
+    assert!(!out.join("nothing").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .expect("read")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        leftovers,
+        ["demo"],
+        "no staging folders left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn a_registry_configured_in_a_file_lists_inits_and_updates() {
+    if !engine_available() {
+        return;
+    }
+    let (Ok(registry), Ok(user), Ok(password)) = (
+        std::env::var("NSKIT_TEST_REGISTRY_BASIC"),
+        std::env::var("NSKIT_TEST_REGISTRY_USER"),
+        std::env::var("NSKIT_TEST_REGISTRY_PASSWORD"),
+    ) else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true and no test registry (NSKIT_TEST_REGISTRY_BASIC)");
+        }
+        eprintln!("skipped: no test registry; scripts/test starts one");
+        return;
+    };
+    let home = Home::new().with_git_identity();
+    let src = home.path().join("src");
+    let name = unique("regrecipe");
+    let body = "one\ntwo\nthree\nfour\nfive\nsix\n";
+    let manifest = "fields:\n  - name: project_name\n    default: regproj\n";
+    let v1 = local_recipe(&src, &name, "1.0.0", manifest, &[("notes.txt", body)]);
+    let v2 = local_recipe(
+        &src,
+        &name,
+        "1.1.0",
+        manifest,
+        &[
+            ("notes.txt", &body.replace("two\n", "TWO\n")),
+            ("NEW.md", "new\n"),
+        ],
+    );
+    let prefix = format!("{}/recipes", unique("org"));
+    let e = nskit_engine::DockerEngine::connect(None).expect("engine");
+    for (dir, v) in [(&v1, "1.0.0"), (&v2, "1.1.0")] {
+        let reference = format!("{registry}/{prefix}/{name}:{v}");
+        stdout_of(docker_nskit(&home).args([
+            "recipe",
+            "build",
+            dir.to_str().expect("utf-8"),
+            "--tag",
+            &reference,
+        ]));
+        // Without credentials the registry refuses, and the message says what to set.
+        if v == "1.0.0" {
+            let (code, _, stderr) =
+                run(docker_nskit(&home).args(["recipe", "publish", &reference]));
+            assert_ne!(code, Some(0));
+            assert!(stderr.contains("NSKIT_REGISTRY_USERNAME"), "{stderr}");
+        }
+        let (code, stdout, stderr) = run(docker_nskit(&home)
+            .env("NSKIT_REGISTRY_USERNAME", &user)
+            .env("NSKIT_REGISTRY_PASSWORD", &password)
+            .args(["recipe", "publish", &reference]));
+        assert_eq!(code, Some(0), "{stdout}{stderr}");
+        assert!(
+            stdout.contains(&format!("published {reference}")),
+            "{stdout}"
+        );
+        assert!(stderr.contains(&format!("pushed {reference}")), "{stderr}");
+        // Gone from the engine: init and update must pull.
+        e.remove_image(&reference).expect("untag");
+    }
+    let config = home.path().join("nskit.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "backend:\n  type: docker\n  registry_url: http://{registry}\n  image_prefix: {prefix}\n  credentials:\n    username: {user}\n    password: ${{TEST_REGISTRY_PASSWORD}}\n"
+        ),
+    )
+    .expect("config");
+    let cfg = |c: &mut Command| {
+        c.env("TEST_REGISTRY_PASSWORD", &password)
+            .arg("--config")
+            .arg(&config);
+    };
+    let mut c = docker_nskit(&home);
+    cfg(&mut c);
+    let list = stdout_of(c.args(["list", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&list).expect("json");
+    assert_eq!(v[0]["name"], name.as_str(), "{list}");
+    assert_eq!(v[0]["versions"], serde_json::json!(["1.1.0", "1.0.0"]));
+
+    let out = home.out();
+    let mut c = docker_nskit(&home);
+    cfg(&mut c);
+    let (code, stdout, stderr) = run(c.current_dir(&out).args([
+        "init",
+        "--recipe",
+        &name,
+        "--version",
+        "1.0.0",
+        "--defaults",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let image1 = format!("{registry}/{prefix}/{name}:1.0.0");
+    assert!(stderr.contains(&format!("pulled {image1}")), "{stderr}");
+    let p = out.join("regproj");
+    let state = std::fs::read_to_string(p.join(".recipe/config.yml")).expect("state");
+    assert!(
+        state.contains(&format!("docker_image: {image1}")),
+        "{state}"
+    );
+    assert!(
+        state.contains(&format!("digest: {registry}/{prefix}/{name}@sha256:")),
+        "{state}"
+    );
+    assert!(!state.contains(&password), "no secret in the state file");
+
+    std::fs::write(p.join("notes.txt"), body.replace("five\n", "FIVE (mine)\n")).expect("write");
+    git(&p, &["commit", "-qam", "mine"]);
+    let mut c = docker_nskit(&home);
+    cfg(&mut c);
+    let (code, stdout, stderr) = run(c.current_dir(&p).args(["update", "--defaults"]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(p.join("notes.txt")).expect("read"),
+        "one\nTWO\nthree\nfour\nFIVE (mine)\nsix\n",
+        "the user's edit and the recipe's both survive"
+    );
+    assert!(p.join("NEW.md").is_file());
+    let state = std::fs::read_to_string(p.join(".recipe/config.yml")).expect("state");
+    assert!(
+        state.contains(&format!("docker_image: {registry}/{prefix}/{name}:1.1.0")),
+        "{state}"
+    );
+}

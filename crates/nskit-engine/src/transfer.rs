@@ -158,6 +158,7 @@ fn explain(reference: &str, message: &str) -> EngineError {
     let lower = message.to_ascii_lowercase();
     let hint = if lower.contains("unauthorized")
         || lower.contains("authentication required")
+        || lower.contains("credentials")
         || lower.contains("denied")
     {
         "; the registry wants credentials: set them in the backend's `credentials`, or in NSKIT_REGISTRY_USERNAME / NSKIT_REGISTRY_PASSWORD"
@@ -168,6 +169,9 @@ fn explain(reference: &str, message: &str) -> EngineError {
     } else {
         ""
     };
+    let message = message
+        .strip_prefix("Docker stream error: ")
+        .unwrap_or(message);
     EngineError::Api(format!("{reference}: {message}{hint}"))
 }
 
@@ -194,7 +198,7 @@ impl DockerEngine {
                     .create_image(Some(opts), None, docker_credentials(reference, creds));
             let mut tally = Tally::new(Direction::Pull, reference);
             while let Some(item) = s.next().await {
-                let info = item.map_err(|e| explain(reference, &api(e).to_string()))?;
+                let info = item.map_err(|e| explain(reference, &e.to_string()))?;
                 if let Some(m) = info.error_detail.and_then(|d| d.message) {
                     return Err(explain(reference, &m));
                 }
@@ -245,7 +249,7 @@ impl DockerEngine {
                     .push_image(repo, Some(opts), docker_credentials(reference, creds));
             let mut tally = Tally::new(Direction::Push, reference);
             while let Some(item) = s.next().await {
-                let info = item.map_err(|e| explain(reference, &api(e).to_string()))?;
+                let info = item.map_err(|e| explain(reference, &e.to_string()))?;
                 if let Some(m) = info.error_detail.and_then(|d| d.message) {
                     return Err(explain(reference, &m));
                 }

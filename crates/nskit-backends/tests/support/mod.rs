@@ -116,45 +116,10 @@ pub fn template_image(
     .expect("build a template image");
 }
 
-/// A program image speaking the original nskit's protocol (a busybox script as `nskit`).
-/// What it does depends on the `name` answer: `nothing` writes nothing, `fail` exits 3,
-/// `network` tries to reach the network, `slow` sleeps; anything else writes a project.
+/// A program image speaking the original nskit's protocol (a busybox script as `nskit`,
+/// `tests/fixtures/program-image.sh`, which says what it does for each answer).
 pub fn program_image(e: &DockerEngine, tag: &str, recipe: &str) {
-    let script = r#"#!/bin/sh
-cmd="$1"; shift
-recipe=""; input=""; out=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --recipe) recipe="$2"; shift 2 ;;
-    --input-yaml-path) input="$2"; shift 2 ;;
-    --output-override-path) out="$2"; shift 2 ;;
-    *) shift ;;
-  esac
-done
-case "$cmd" in
-  get-required-fields)
-    echo "INFO: loading $recipe" >&2
-    echo '{"name": "str", "repo.owner": "str", "repo.email": "EmailStr"}' ;;
-  init)
-    name=$(sed -n 's/^name: *//p' "$input")
-    owner=$(sed -n 's/^  owner: *//p' "$input")
-    echo "generating $recipe for $name as $(id -u):$(id -g) home=$HOME"
-    case "$name" in
-      nothing) exit 0 ;;
-      fail) echo "error: the recipe broke" >&2; exit 3 ;;
-      slow) sleep 30 ;;
-      network) if wget -T 2 -q -O- http://1.1.1.1/ >/dev/null 2>&1; then echo online > "$out/net"; else echo offline > "$out/net"; fi ;;
-    esac
-    mkdir -p "$out/src/$name" "$out/.recipe" "$out/.git"
-    printf '# %s\n\nby %s\n' "$name" "$owner" > "$out/README.md"
-    printf 'print("hello")\n' > "$out/src/$name/__init__.py"
-    printf 'input:\n  name: %s\nmetadata:\n  recipe_name: %s\n  docker_image: %s:local\n' "$name" "$recipe" "$recipe" > "$out/.recipe/config.yml"
-    echo "ref: refs/heads/main" > "$out/.git/HEAD"
-    id -u > "$out/uid"
-    (touch /etc/nskit-was-here 2>/dev/null && echo writable || echo read-only) > "$out/rootfs" ;;
-  *) echo "unknown command $cmd" >&2; exit 2 ;;
-esac
-"#;
+    let script = include_str!("../../../../tests/fixtures/program-image.sh");
     let ctx = context(
         &format!("FROM {BUSYBOX}\nCOPY nskit /bin/nskit\nENTRYPOINT [\"/bin/nskit\"]\n"),
         &[("nskit", script.as_bytes(), 0o755)],

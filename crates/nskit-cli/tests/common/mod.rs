@@ -40,6 +40,7 @@ impl Home {
         c.env("HOME", self.path())
             .env("XDG_CONFIG_HOME", self.path().join(".config"))
             .env("XDG_DATA_HOME", self.path().join(".local/share"))
+            .env("XDG_CACHE_HOME", self.path().join(".cache"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .current_dir(self.path());
         c
