@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 # Packages only the tests need.
-TEST_PACKAGES=(docker.io busybox-static docker-registry apache2-utils openssl)
+TEST_PACKAGES=(docker.io busybox-static docker-registry apache2-utils openssl podman)
 
 SERVICES_DIR="${NSKIT_SERVICES_DIR:-${TMPDIR:-/tmp}/nskit-test-services-$$}"
 SERVICE_PIDFILES=()
@@ -41,6 +41,8 @@ start_registries() {
   export NSKIT_TEST_REGISTRY_BASIC="127.0.0.1:$((p + 1))"
   export NSKIT_TEST_REGISTRY_TOKEN="127.0.0.1:$((p + 2))"
   export NSKIT_TEST_TOKEN_REALM="127.0.0.1:$((p + 3))"
+  # Free for a test that starts (and stops) a registry of its own.
+  export NSKIT_TEST_REGISTRY_SPARE="127.0.0.1:$((p + 4))"
   export NSKIT_TEST_REGISTRY_USER=nskit
   NSKIT_TEST_REGISTRY_PASSWORD="$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   export NSKIT_TEST_REGISTRY_PASSWORD
@@ -82,6 +84,45 @@ YAML
   done
 }
 
+# Podman's Docker-compatible API on a private socket, with private storage: the second
+# engine the Docker tests run against. This machine lacks CAP_SYS_RESOURCE, so the default
+# ulimits are lowered; there is no systemd, so cgroups are managed directly; the test
+# registries are plain HTTP. Sets PODMAN_HOST (DOCKER_HOST is left to dockerd).
+start_podman() {
+  local d="$SERVICES_DIR/podman"
+  mkdir -p "$d"
+  cat >"$d/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=10000:10000", "nproc=4096:4096"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+  {
+    echo 'unqualified-search-registries = []'
+    local a
+    for a in "${NSKIT_TEST_REGISTRY:-}" "${NSKIT_TEST_REGISTRY_BASIC:-}" "${NSKIT_TEST_REGISTRY_TOKEN:-}" "${NSKIT_TEST_REGISTRY_SPARE:-}"; do
+      [ -n "$a" ] && printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$a"
+    done
+  } >"$d/registries.conf"
+  say "starting podman's Docker-compatible API ($d/podman.sock)"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo --preserve-env=CONTAINERS_CONF,CONTAINERS_REGISTRIES_CONF)
+  CONTAINERS_CONF="$d/containers.conf" CONTAINERS_REGISTRIES_CONF="$d/registries.conf" \
+    "${sudo[@]}" podman --root "$d/root" --runroot "$d/run" --tmpdir "$d/tmp" \
+    system service --time=0 "unix://$d/podman.sock" >"$d/log" 2>&1 &
+  echo $! >"$d/pid"
+  SERVICE_PIDFILES+=("$d/pid")
+  export PODMAN_HOST="unix://$d/podman.sock"
+  for _ in $(seq 1 100); do
+    [ -S "$d/podman.sock" ] && DOCKER_HOST="$PODMAN_HOST" docker version >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "podman did not start; its log:" >&2
+  tail -20 "$d/log" >&2
+  return 1
+}
+
 # Stops every service by the pid it wrote, waits for it, and removes its files.
 stop_services() {
   local f pid
@@ -90,5 +131,8 @@ stop_services() {
     as_root kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do as_root kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   done
+  # Storage the engines left mounted (overlay layers, container roots) goes first.
+  grep -F " $SERVICES_DIR/" /proc/mounts | awk '{print $2}' | sort -r |
+    while read -r m; do as_root umount -l "$m" 2>/dev/null || true; done
   as_root rm -rf "$SERVICES_DIR" 2>/dev/null || true
 }

@@ -108,7 +108,11 @@ fn lists_from_labels_without_pulling_then_pulls_with_progress_to_load() {
     let last = seen.last().expect("progress events");
     assert_eq!(last.status, DONE);
     assert!(last.layers_total >= 1, "{last:?}");
-    assert!(last.bytes_total > 0, "{last:?}");
+    assert_eq!(last.layers_done, last.layers_total, "{last:?}");
+    // dockerd reports the bytes of each layer; podman's compatible API only the layers.
+    if !e.version().to_lowercase().contains("podman") {
+        assert!(last.bytes_total > 0, "{last:?}");
+    }
     let source = backend.source_of(&name, &v).expect("source");
     assert_eq!(source.image.as_deref(), Some(image.as_str()));
     let digest = source.digest.expect("digest");
@@ -433,11 +437,11 @@ fn the_listing_is_cached_and_used_offline_with_a_notice() {
     let Some(e) = engine() else { return };
     // A registry of our own, so it can be stopped.
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = {
+    // The spare address scripts/test keeps free (and that podman knows as plain HTTP).
+    let addr = std::env::var("NSKIT_TEST_REGISTRY_SPARE").unwrap_or_else(|_| {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        l.local_addr().expect("addr").port()
-    };
-    let addr = format!("127.0.0.1:{port}");
+        l.local_addr().expect("addr").to_string()
+    });
     let config = dir.path().join("config.yml");
     std::fs::write(
         &config,

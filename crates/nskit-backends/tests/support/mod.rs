@@ -12,6 +12,16 @@ pub mod token;
 
 pub const BUSYBOX: &str = "nskit-test/busybox:1";
 
+/// Podman's build cache races when builds run at once: the tests build one at a time.
+static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Builds an image, one build at a time.
+pub fn build(e: &DockerEngine, ctx: Vec<u8>, tag: &str, labels: &HashMap<String, String>) {
+    let _guard = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
+    e.build(ctx, tag, labels)
+        .unwrap_or_else(|err| panic!("build {tag}: {err}"));
+}
+
 fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
@@ -40,8 +50,7 @@ pub fn engine() -> Option<Arc<DockerEngine>> {
             "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
             &[("busybox", &busybox, 0o755)],
         );
-        e.build(ctx, BUSYBOX, &HashMap::new())
-            .expect("build the busybox image");
+        build(&e, ctx, BUSYBOX, &HashMap::new());
     }
     Some(Arc::new(e))
 }
@@ -98,7 +107,8 @@ pub fn template_image(
         .map(|(p, c)| (p.as_str(), c.as_slice(), 0o644))
         .collect();
     let ctx = context(&format!("FROM {BUSYBOX}\nCOPY recipe /recipe\n"), &refs);
-    e.build(
+    build(
+        e,
         ctx,
         tag,
         &labels(&[
@@ -112,8 +122,7 @@ pub fn template_image(
                 &format!("The {name} recipe"),
             ),
         ]),
-    )
-    .expect("build a template image");
+    );
 }
 
 /// A program image speaking the original nskit's protocol (a busybox script as `nskit`,
@@ -124,7 +133,8 @@ pub fn program_image(e: &DockerEngine, tag: &str, recipe: &str) {
         &format!("FROM {BUSYBOX}\nCOPY nskit /bin/nskit\nENTRYPOINT [\"/bin/nskit\"]\n"),
         &[("nskit", script.as_bytes(), 0o755)],
     );
-    e.build(
+    build(
+        e,
         ctx,
         tag,
         &labels(&[
@@ -135,8 +145,7 @@ pub fn program_image(e: &DockerEngine, tag: &str, recipe: &str) {
                 "An original-style program image",
             ),
         ]),
-    )
-    .expect("build a program image");
+    );
 }
 
 /// A name no other run used, for repositories in the shared test registries.
