@@ -12,4 +12,8 @@ backend: string,
 /**
  * Its recipes, sorted by name.
  */
-recipes: Array<RecipeInfo>, };
+recipes: Array<RecipeInfo>, 
+/**
+ * Things the user should know (a catalogue shown from the cache while offline).
+ */
+notices: Array<string>, };
