@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 # Packages only the tests need.
-TEST_PACKAGES=(docker.io busybox-static docker-registry apache2-utils openssl podman)
+TEST_PACKAGES=(docker.io busybox-static docker-registry apache2-utils openssl podman dbus gnome-keyring)
 
 SERVICES_DIR="${NSKIT_SERVICES_DIR:-${TMPDIR:-/tmp}/nskit-test-services-$$}"
 SERVICE_PIDFILES=()
@@ -121,6 +121,21 @@ CONF
   echo "podman did not start; its log:" >&2
   tail -20 "$d/log" >&2
   return 1
+}
+
+# A real OS keychain: a private D-Bus session bus with GNOME Keyring's Secret Service,
+# unlocked, its files under the services folder. Exported as DBUS_SESSION_BUS_ADDRESS, so
+# the keyring crate finds it; the daemon ends with its bus.
+start_keyring() {
+  local d="$SERVICES_DIR/keyring"
+  mkdir -p "$d/home" "$d/run"
+  chmod 700 "$d/run"
+  say "starting a Secret Service keychain (GNOME Keyring on a private D-Bus)"
+  dbus-daemon --session --fork --address="unix:path=$d/bus" --print-pid >"$d/pid"
+  SERVICE_PIDFILES+=("$d/pid")
+  export DBUS_SESSION_BUS_ADDRESS="unix:path=$d/bus"
+  printf 'nskit-test-keyring' | HOME="$d/home" XDG_RUNTIME_DIR="$d/run" \
+    gnome-keyring-daemon --daemonize --unlock --components=secrets >"$d/env" 2>"$d/log"
 }
 
 # Stops every service by the pid it wrote, waits for it, and removes its files.

@@ -25,7 +25,7 @@ pub use local::LocalBackend;
 pub use nskit_engine::{Progress, ProgressFn, RegistryCredentials};
 pub use nskit_recipe::RecipeSource;
 use nskit_recipe::{Recipe, RecipeError, RecipeVersion};
-pub use registry::{RegistryBackend, RegistrySettings};
+pub use registry::{CredentialSource, RegistryBackend, RegistrySettings};
 use serde::Serialize;
 use ts_rs::TS;
 

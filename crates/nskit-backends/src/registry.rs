@@ -42,6 +42,9 @@ pub struct RegistrySettings {
     pub repositories: Vec<String>,
     /// The user name and password or token; anonymous when `None`.
     pub credentials: Option<RegistryCredentials>,
+    /// Where to look for credentials when none are given (the OS keychain), asked once,
+    /// and only when the registry is contacted.
+    pub fallback_credentials: Option<CredentialSource>,
     /// The Docker engine that pulls and runs the images.
     pub docker_host: Option<String>,
     /// How long a listing is used before the registry is asked again.
@@ -61,6 +64,7 @@ impl RegistrySettings {
             image_prefix: String::new(),
             repositories: vec![],
             credentials: None,
+            fallback_credentials: None,
             docker_host: None,
             cache_ttl: Duration::from_secs(600),
             cache_dir: None,
@@ -117,6 +121,23 @@ impl RegistrySettings {
     }
 }
 
+/// A lazy source of credentials (the OS keychain).
+#[derive(Clone)]
+pub struct CredentialSource(Arc<dyn Fn() -> Option<RegistryCredentials> + Send + Sync>);
+
+impl CredentialSource {
+    /// A source that calls `f` when credentials are first needed.
+    pub fn new(f: impl Fn() -> Option<RegistryCredentials> + Send + Sync + 'static) -> Self {
+        CredentialSource(Arc::new(f))
+    }
+}
+
+impl std::fmt::Debug for CredentialSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CredentialSource")
+    }
+}
+
 /// One repository as listed: its tags, and the labels of its newest version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct RepoEntry {
@@ -150,6 +171,7 @@ pub struct RegistryBackend {
     notices: Mutex<Vec<String>>,
     progress: Option<Arc<ProgressFn>>,
     limits: Limits,
+    credentials: std::sync::OnceLock<Option<RegistryCredentials>>,
 }
 
 impl std::fmt::Debug for RegistryBackend {
@@ -175,7 +197,8 @@ fn registry_error(
         ),
         OciDistributionError::UnauthorizedError { .. }
         | OciDistributionError::AuthenticationFailure(_) => format!(
-            "the registry at {url} refused access to {what} (401 Unauthorized): set `credentials` in the backend's configuration, or NSKIT_REGISTRY_USERNAME and NSKIT_REGISTRY_PASSWORD"
+            "the registry at {url} refused access to {what} (401 Unauthorized): give credentials with `nskit login {host}`, the backend's `credentials` setting, or NSKIT_REGISTRY_USERNAME and NSKIT_REGISTRY_PASSWORD",
+            host = settings.host()
         ),
         OciDistributionError::RegistryError { envelope, .. }
             if envelope.errors.iter().any(|e| {
@@ -252,7 +275,22 @@ impl RegistryBackend {
             notices: Mutex::new(vec![]),
             progress: None,
             limits: Limits::default(),
+            credentials: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The credentials: the given ones, else the fallback's (asked once).
+    fn credentials(&self) -> Option<&RegistryCredentials> {
+        self.credentials
+            .get_or_init(|| {
+                self.settings.credentials.clone().or_else(|| {
+                    self.settings
+                        .fallback_credentials
+                        .as_ref()
+                        .and_then(|f| (f.0)())
+                })
+            })
+            .as_ref()
     }
 
     /// The same backend with other limits for the recipes' containers.
@@ -274,7 +312,7 @@ impl RegistryBackend {
     }
 
     fn auth(&self) -> RegistryAuth {
-        match &self.settings.credentials {
+        match self.credentials() {
             Some(c) => RegistryAuth::Basic(c.username.clone(), c.password.clone()),
             None => RegistryAuth::Anonymous,
         }
@@ -366,8 +404,9 @@ impl RegistryBackend {
         };
         let refused = || {
             BackendError::Registry(format!(
-                "the registry at {} refused access to the catalogue (401 Unauthorized): set `credentials` in the backend's configuration (or NSKIT_REGISTRY_USERNAME and NSKIT_REGISTRY_PASSWORD), or list the `repositories` to read",
-                self.settings.registry_url
+                "the registry at {} refused access to the catalogue (401 Unauthorized): give credentials with `nskit login {}`, the backend's `credentials` setting, or NSKIT_REGISTRY_USERNAME and NSKIT_REGISTRY_PASSWORD; or list the `repositories` to read",
+                self.settings.registry_url,
+                self.settings.host()
             ))
         };
         let first = http.get(&url).query(&query).send().await.map_err(net)?;
@@ -383,7 +422,7 @@ impl RegistryBackend {
         if let Some(s) = &challenge.service {
             token_req = token_req.query(&[("service", s)]);
         }
-        if let Some(c) = &self.settings.credentials {
+        if let Some(c) = self.credentials() {
             token_req = token_req.basic_auth(&c.username, Some(&c.password));
         }
         let token_res = token_req.send().await.map_err(net)?;
@@ -488,6 +527,8 @@ impl RegistryBackend {
     /// Reads the whole listing from the registry, concurrently.
     fn fetch(&self) -> std::result::Result<Listing, (bool, BackendError)> {
         let rt = self.runtime().map_err(|e| (false, e))?;
+        // Resolved before the runtime runs: a keychain may block on its own runtime.
+        let _ = self.credentials();
         rt.block_on(async {
             let repos = self.repositories().await.map_err(|e| {
                 let offline = matches!(&e, BackendError::Registry(m) if m.starts_with("cannot reach") || m.starts_with("cannot read the catalogue"));
@@ -635,11 +676,7 @@ impl RegistryBackend {
         let reference = self.image_reference(&e.repository, &tag);
         self.engine
             .get()?
-            .pull(
-                &reference,
-                self.settings.credentials.as_ref(),
-                self.progress.as_deref(),
-            )
+            .pull(&reference, self.credentials(), self.progress.as_deref())
             .map_err(|err| BackendError::Engine(err.to_string()))?;
         Ok(reference)
     }

@@ -75,6 +75,22 @@ pub(crate) enum Command {
     /// Recipe images: build a recipe folder into a Docker image, publish it to a registry.
     #[command(subcommand)]
     Recipe(RecipeCommand),
+    /// Store a registry's credentials in the OS keychain (never in a file).
+    Login {
+        /// The registry (`ghcr.io`, `registry.example.com:5000`).
+        registry: String,
+        /// The user name (for token-only registries, anything, e.g. `token`).
+        #[arg(long, short)]
+        username: String,
+        /// Read the password or token from standard input (else it is asked, hidden).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Remove a registry's credentials from the OS keychain.
+    Logout {
+        /// The registry.
+        registry: String,
+    },
     /// Install a recipe folder for the entry-point group, so the `installed` backend lists it.
     Install {
         /// The recipe folder (with recipe.yaml).

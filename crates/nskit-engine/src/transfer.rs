@@ -161,7 +161,7 @@ fn explain(reference: &str, message: &str) -> EngineError {
         || lower.contains("credentials")
         || lower.contains("denied")
     {
-        "; the registry wants credentials: set them in the backend's `credentials`, or in NSKIT_REGISTRY_USERNAME / NSKIT_REGISTRY_PASSWORD"
+        "; the registry wants credentials: give them with `nskit login REGISTRY`, the backend's `credentials` setting, or NSKIT_REGISTRY_USERNAME and NSKIT_REGISTRY_PASSWORD"
     } else if lower.contains("not found") || lower.contains("manifest unknown") {
         "; check the name and tag (`nskit versions RECIPE` lists the tags)"
     } else if lower.contains("connection refused") || lower.contains("no such host") {

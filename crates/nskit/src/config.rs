@@ -339,9 +339,15 @@ impl Config {
                     s.cache_ttl = std::time::Duration::from_secs(t);
                 }
                 s.credentials =
-                    registry_credentials(r.credentials.as_ref(), r.auth_token.as_deref(), &|k| {
+                    from_config_or_env(r.credentials.as_ref(), r.auth_token.as_deref(), &|k| {
                         std::env::var(k).ok()
                     });
+                // The keychain is asked only when the registry is (never for a cached
+                // listing), and at most once.
+                let host = s.host();
+                s.fallback_credentials = Some(nskit_backends::CredentialSource::new(move || {
+                    crate::keychain::registry(&host).ok().flatten()
+                }));
                 Box::new(RegistryBackend::new(s))
             }
         }
@@ -370,8 +376,22 @@ impl Config {
     }
 }
 
-/// The credentials for a registry: the config's, else the environment's, else none.
+/// The credentials for the registry at `host`: the config's, else the environment's, else
+/// the OS keychain's (`nskit login HOST`), else none.
 pub fn registry_credentials(
+    host: &str,
+    config: Option<&CredentialsConfig>,
+    auth_token: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<RegistryCredentials> {
+    from_config_or_env(config, auth_token, env).or_else(|| {
+        // A keychain that cannot be reached means no stored credentials; the registry's
+        // 401, if it wants some, says how to give them.
+        crate::keychain::registry(host).ok().flatten()
+    })
+}
+
+fn from_config_or_env(
     config: Option<&CredentialsConfig>,
     auth_token: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,

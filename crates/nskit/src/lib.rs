@@ -31,6 +31,7 @@ mod client;
 pub mod config;
 pub mod env_vars;
 mod error;
+pub mod keychain;
 pub mod publish;
 mod update;
 

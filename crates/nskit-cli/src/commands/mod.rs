@@ -17,8 +17,15 @@ use crate::Cli;
 use crate::args::{Args, Command};
 
 pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
-    if let Command::MergeFile(a) = args.command {
-        return merge_file::run(a);
+    match args.command {
+        Command::MergeFile(a) => return merge_file::run(a),
+        Command::Login {
+            registry,
+            username,
+            password_stdin,
+        } => return recipe::login(&registry, &username, password_stdin),
+        Command::Logout { registry } => return recipe::logout(&registry),
+        _ => {}
     }
     let overrides = Overrides {
         backend: args.backend,
@@ -37,7 +44,9 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         Command::Update(a) => update::run(&client(), a),
         Command::Check { project_path, json } => update::check(&client(), &project_path, json),
         Command::Recipe(c) => recipe::run(c),
-        Command::MergeFile(_) => unreachable!("handled above: merge-file needs no configuration"),
+        Command::MergeFile(_) | Command::Login { .. } | Command::Logout { .. } => {
+            unreachable!("handled above: these need no configuration")
+        }
         Command::Install {
             folder,
             version,

@@ -24,7 +24,9 @@ pub(crate) fn run(c: RecipeCommand) -> anyhow::Result<ExitCode> {
             docker_host,
         } => {
             let engine = engine(docker_host.as_deref())?;
-            let creds = nskit::config::registry_credentials(None, None, &|k| std::env::var(k).ok());
+            let host = reference.split('/').next().unwrap_or_default();
+            let creds =
+                nskit::config::registry_credentials(host, None, None, &|k| std::env::var(k).ok());
             let progress = crate::progress::terminal();
             engine
                 .push(&reference, creds.as_ref(), Some(progress.as_ref()))
@@ -33,4 +35,54 @@ pub(crate) fn run(c: RecipeCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The host part of a registry given with or without a scheme.
+fn registry_host(registry: &str) -> &str {
+    let r = registry.trim();
+    r.strip_prefix("https://")
+        .or_else(|| r.strip_prefix("http://"))
+        .unwrap_or(r)
+        .trim_end_matches('/')
+}
+
+pub(crate) fn login(
+    registry: &str,
+    username: &str,
+    password_stdin: bool,
+) -> anyhow::Result<ExitCode> {
+    use std::io::{IsTerminal, Read};
+    let password = if password_stdin || !std::io::stdin().is_terminal() {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        dialoguer::Password::new()
+            .with_prompt(format!("Password or token for {username} at {registry}"))
+            .interact()?
+    };
+    if password.is_empty() {
+        anyhow::bail!("no password given: pipe it in with --password-stdin, or type it when asked");
+    }
+    let host = registry_host(registry);
+    nskit::keychain::store_registry(
+        host,
+        &nskit_engine::RegistryCredentials {
+            username: username.to_string(),
+            password,
+        },
+    )
+    .map_err(nskit::Error::Config)?;
+    println!("stored the credentials for {host} in the OS keychain");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn logout(registry: &str) -> anyhow::Result<ExitCode> {
+    let host = registry_host(registry);
+    if nskit::keychain::forget_registry(host).map_err(nskit::Error::Config)? {
+        println!("removed the credentials for {host} from the OS keychain");
+    } else {
+        println!("no credentials for {host} in the OS keychain");
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,76 @@
+//! Secrets in the OS keychain (macOS Keychain, Windows Credential Manager, the Secret
+//! Service on Linux: GNOME Keyring, KWallet), through the `keyring` crate. nskit never
+//! writes a secret to a file or a log: configuration files name environment variables, and
+//! everything else lives here, under the service `nskit` and an account naming what the
+//! secret is for (`registry:ghcr.io`).
+use nskit_backends::RegistryCredentials;
+use serde::{Deserialize, Serialize};
+
+/// The keychain service nskit's entries are filed under.
+pub const SERVICE: &str = "nskit";
+
+/// The account of a registry's credentials (`registry:HOST[:PORT]`).
+pub fn registry_account(host: &str) -> String {
+    format!("registry:{}", host.trim_end_matches('/'))
+}
+
+/// What a registry entry holds: a user name and its password or token.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    username: String,
+    password: String,
+}
+
+fn entry(account: &str) -> Result<keyring::Entry, String> {
+    keyring::Entry::new(SERVICE, account).map_err(|e| explain(&e))
+}
+
+fn explain(e: &keyring::Error) -> String {
+    match e {
+        keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_) => format!(
+            "the OS keychain cannot be used ({e}); on Linux a Secret Service (GNOME Keyring, KWallet) must be running and unlocked, or give the credentials in the environment"
+        ),
+        other => format!("the OS keychain: {other}"),
+    }
+}
+
+/// Stores a registry's credentials in the keychain.
+pub fn store_registry(host: &str, creds: &RegistryCredentials) -> Result<(), String> {
+    let value = serde_json::to_string(&Stored {
+        username: creds.username.clone(),
+        password: creds.password.clone(),
+    })
+    .map_err(|e| e.to_string())?;
+    entry(&registry_account(host))?
+        .set_password(&value)
+        .map_err(|e| explain(&e))
+}
+
+/// A registry's credentials from the keychain; `Ok(None)` when there are none.
+pub fn registry(host: &str) -> Result<Option<RegistryCredentials>, String> {
+    match entry(&registry_account(host))?.get_password() {
+        Ok(v) => {
+            let s: Stored = serde_json::from_str(&v).map_err(|_| {
+                format!(
+                    "the keychain entry {SERVICE}/{} is not nskit's; remove it with `nskit logout {host}`",
+                    registry_account(host)
+                )
+            })?;
+            Ok(Some(RegistryCredentials {
+                username: s.username,
+                password: s.password,
+            }))
+        }
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(explain(&e)),
+    }
+}
+
+/// Removes a registry's credentials; whether there were any.
+pub fn forget_registry(host: &str) -> Result<bool, String> {
+    match entry(&registry_account(host))?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(explain(&e)),
+    }
+}
