@@ -56,7 +56,8 @@ count="$("$NSKIT" --config "$OUT/registry.yaml" list --json | python3 -c 'import
 say "listed (recipes, versions): $count"
 [ "$count" = "$RECIPES $((RECIPES * TAGS))" ] || { echo "expected $RECIPES recipes and $((RECIPES * TAGS)) versions" >&2; exit 1; }
 hyperfine --runs "$RUNS" --warmup 1 --export-json "$OUT/list.json" \
-  -n cold --prepare "rm -rf $XDG_CACHE_HOME/nskit/registry" "$NSKIT --config $OUT/registry.yaml list" \
+  --prepare "rm -rf $XDG_CACHE_HOME/nskit/registry" --prepare true \
+  -n cold "$NSKIT --config $OUT/registry.yaml list" \
   -n cached "$NSKIT --config $OUT/registry.yaml list"
 
 python3 - "$OUT" <<'PY'

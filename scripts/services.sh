@@ -147,7 +147,7 @@ stop_services() {
     for _ in $(seq 1 100); do as_root kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   done
   # Storage the engines left mounted (overlay layers, container roots) goes first.
-  grep -F " $SERVICES_DIR/" /proc/mounts | awk '{print $2}' | sort -r |
+  { grep -F " $SERVICES_DIR/" /proc/mounts || true; } | awk '{print $2}' | sort -r |
     while read -r m; do as_root umount -l "$m" 2>/dev/null || true; done
   as_root rm -rf "$SERVICES_DIR" 2>/dev/null || true
 }

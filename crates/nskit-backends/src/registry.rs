@@ -26,7 +26,7 @@ use crate::image::{
 use crate::{BackendError, RECIPE_LABEL, RecipeBackend, RecipeInfo, RecipeSource, Result};
 
 /// How many repositories are read at once.
-const CONCURRENCY: usize = 16;
+const CONCURRENCY: usize = 32;
 
 /// Where and how to reach a registry.
 #[derive(Debug, Clone)]

@@ -252,7 +252,7 @@ fn the_builtin_python_package_runs_from_its_image() {
     assert!(pyproject.contains("name = \"demo-pkg\""), "{pyproject}");
     assert!(p.join("src/demo_pkg/__init__.py").is_file());
     let state = std::fs::read_to_string(p.join(".recipe/config.yml")).expect("state");
-    assert!(names_image(&state, &tag), "{state}");
+    assert!(names_image(&state, tag), "{state}");
     assert!(git(&p, &["log", "--oneline"]).contains("Initial commit"));
 }
 
@@ -290,7 +290,7 @@ fn an_original_program_image_makes_a_project_and_a_failed_one_leaves_none() {
     );
     // nskit's state names the real image and digest, not `<recipe>:local`.
     let state = std::fs::read_to_string(p.join(".recipe/config.yml")).expect("state");
-    assert!(names_image(&state, &tag), "{state}");
+    assert!(names_image(&state, tag), "{state}");
     assert!(!state.contains(":local"), "{state}");
     assert!(records_digest(&state), "{state}");
     assert!(state.contains("owner: Ada"), "{state}");
