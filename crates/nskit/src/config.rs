@@ -536,4 +536,55 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn a_registry_backend_file_in_the_original_form_and_in_ours() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The original's keys, including its `timeouts` table and `auth_token`.
+        let original = dir.path().join("backend-docker.yml");
+        std::fs::write(
+            &original,
+            "type: docker\nregistry_url: ghcr.io\nimage_prefix: acme\nauth_token: ${GH_TOKEN}\ntimeouts: {pull: 600, cmd: 30}\n",
+        )
+        .expect("write");
+        let flags = Overrides {
+            backend: Some(original.to_string_lossy().into_owned()),
+            ..Default::default()
+        };
+        let c = Config::load_with(&flags, &env_of(&[("GH_TOKEN", "t0k")])).expect("loads");
+        let BackendConfig::Docker(r) = &c.backend else {
+            panic!("{:?}", c.backend)
+        };
+        assert_eq!((r.registry_url.as_str(), r.image_prefix.as_str()), ("ghcr.io", "acme"));
+        let creds = from_config_or_env(None, r.auth_token.as_deref(), &env_of(&[]))
+            .expect("the token");
+        assert_eq!((creds.username.as_str(), creds.password.as_str()), ("token", "t0k"));
+
+        // Ours: credentials with the secret from the environment; unknown keys refused.
+        let cred = CredentialsConfig {
+            username: "me".into(),
+            password: None,
+            password_env: Some("REG_PW".into()),
+        };
+        let creds = from_config_or_env(Some(&cred), None, &env_of(&[("REG_PW", "pw")]))
+            .expect("creds");
+        assert_eq!((creds.username.as_str(), creds.password.as_str()), ("me", "pw"));
+        // Else the environment, else nothing.
+        let creds = from_config_or_env(
+            None,
+            None,
+            &env_of(&[("NSKIT_REGISTRY_USERNAME", "u"), ("NSKIT_REGISTRY_PASSWORD", "p")]),
+        )
+        .expect("env");
+        assert_eq!(creds.username, "u");
+        assert!(from_config_or_env(None, None, &env_of(&[])).is_none());
+        let bad = dir.path().join("bad.yml");
+        std::fs::write(&bad, "type: docker\nregistry: ghcr.io\n").expect("write");
+        let flags = Overrides {
+            backend: Some(bad.to_string_lossy().into_owned()),
+            ..Default::default()
+        };
+        let err = Config::load_with(&flags, &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("unknown field `registry`"), "{err}");
+    }
 }
