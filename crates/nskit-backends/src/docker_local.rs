@@ -208,6 +208,40 @@ impl RecipeBackend for DockerLocalBackend {
         )
     }
 
+    fn load_recorded(
+        &self,
+        name: &str,
+        version: &RecipeVersion,
+        source: Option<&RecipeSource>,
+    ) -> Result<(Recipe, Option<String>)> {
+        let Some(digest) = source.and_then(|s| s.digest.as_deref()) else {
+            return Ok((self.load(name, version)?, None));
+        };
+        let current = self.entry(name, version)?;
+        let engine = self.engine()?;
+        match engine.inspect(digest) {
+            Ok(Some(details)) => {
+                // The recorded image is still here: the base is rendered from it, even if
+                // the tag now names a newer build.
+                let recipe = load_from_image(
+                    &self.engine,
+                    digest,
+                    &current.name,
+                    &details.labels,
+                    &self.limits,
+                )?;
+                Ok((recipe, None))
+            }
+            _ => Ok((
+                self.load(name, version)?,
+                Some(format!(
+                    "the image this project was made from ({digest}) is no longer on the engine; the base was rendered from {} as it is now, which may differ",
+                    current.reference
+                )),
+            )),
+        }
+    }
+
     fn source(&self) -> RecipeSource {
         RecipeSource {
             backend: "docker-local".into(),

@@ -130,6 +130,19 @@ pub trait RecipeBackend: Send + Sync {
         Ok(self.source())
     }
 
+    /// Loads the version a project recorded: for image backends, the exact image of
+    /// `source.digest` when it can still be had (a tag may have been pushed again since),
+    /// else the version's current image with a warning saying so.
+    fn load_recorded(
+        &self,
+        name: &str,
+        version: &RecipeVersion,
+        source: Option<&RecipeSource>,
+    ) -> Result<(Recipe, Option<String>)> {
+        let _ = source;
+        Ok((self.load(name, version)?, None))
+    }
+
     /// Where pulls report their progress (image backends); others ignore it.
     fn set_progress(&mut self, progress: std::sync::Arc<ProgressFn>) {
         let _ = progress;

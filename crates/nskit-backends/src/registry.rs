@@ -834,6 +834,39 @@ impl RecipeBackend for RegistryBackend {
         })
     }
 
+    fn load_recorded(
+        &self,
+        name: &str,
+        version: &RecipeVersion,
+        source: Option<&RecipeSource>,
+    ) -> Result<(Recipe, Option<String>)> {
+        let Some(digest) = source
+            .and_then(|s| s.digest.as_deref())
+            .filter(|d| d.contains("@sha256:"))
+        else {
+            return Ok((self.load(name, version)?, None));
+        };
+        let engine = self.engine.get()?;
+        let exact = engine
+            .pull(digest, self.credentials(), self.progress.as_deref())
+            .and_then(|_| engine.inspect(digest));
+        match exact {
+            Ok(Some(details)) => Ok((
+                load_from_image(&self.engine, digest, name, &details.labels, &self.limits)?,
+                None,
+            )),
+            Ok(None) | Err(_) => {
+                let recipe = self.load(name, version)?;
+                Ok((
+                    recipe,
+                    Some(format!(
+                        "the image this project was made from ({digest}) is no longer in the registry; the base was rendered from {name} {version} as it is now, which may differ"
+                    )),
+                ))
+            }
+        }
+    }
+
     fn set_progress(&mut self, progress: Arc<ProgressFn>) {
         self.progress = Some(progress);
     }

@@ -290,7 +290,7 @@ fn an_original_program_image_makes_a_project_and_a_failed_one_leaves_none() {
     );
     // nskit's state names the real image and digest, not `<recipe>:local`.
     let state = std::fs::read_to_string(p.join(".recipe/config.yml")).expect("state");
-    assert!(names_image(&state, tag), "{state}");
+    assert!(names_image(&state, &tag), "{state}");
     assert!(!state.contains(":local"), "{state}");
     assert!(records_digest(&state), "{state}");
     assert!(state.contains("owner: Ada"), "{state}");
@@ -448,4 +448,81 @@ fn a_registry_configured_in_a_file_lists_inits_and_updates() {
         state.contains(&format!("docker_image: {registry}/{prefix}/{name}:1.1.0")),
         "{state}"
     );
+}
+
+#[test]
+fn the_base_comes_from_the_recorded_image_even_when_its_tag_was_built_again() {
+    if !engine_available() {
+        return;
+    }
+    let home = Home::new().with_git_identity();
+    let src = home.path().join("src");
+    let name = unique("rebuilt");
+    let manifest = "fields:\n  - name: project_name\n    default: rebuiltproj\n";
+    let first = "one\ntwo\nthree\n";
+    let second = "one\nTWO (rebuilt)\nthree\n";
+    let a = local_recipe(
+        &src.join("a"),
+        &name,
+        "1.0.0",
+        manifest,
+        &[("notes.txt", first)],
+    );
+    let b = local_recipe(
+        &src.join("b"),
+        &name,
+        "1.0.0",
+        manifest,
+        &[("notes.txt", second)],
+    );
+    let c = local_recipe(
+        &src.join("c"),
+        &name,
+        "1.1.0",
+        manifest,
+        &[("notes.txt", second), ("NEW.md", "new\n")],
+    );
+    let repo = format!("nskit-test/{name}");
+    let build = |dir: &std::path::Path, tag: &str| {
+        stdout_of(docker_nskit(&home).args([
+            "recipe",
+            "build",
+            dir.to_str().expect("utf-8"),
+            "--tag",
+            &format!("{repo}:{tag}"),
+        ]));
+    };
+    build(&a, "1.0.0");
+    let out = home.out();
+    stdout_of(docker_nskit(&home).current_dir(&out).args([
+        "--backend",
+        "docker-local",
+        "init",
+        "--recipe",
+        &name,
+        "--defaults",
+    ]));
+    let p = out.join("rebuiltproj");
+    assert_eq!(
+        std::fs::read_to_string(p.join("notes.txt")).expect("read"),
+        first
+    );
+    // 1.0.0 is built again with other contents, then 1.1.0 comes out.
+    build(&b, "1.0.0");
+    build(&c, "1.1.0");
+    let (code, stdout, stderr) = run(docker_nskit(&home).current_dir(&p).args([
+        "--backend",
+        "docker-local",
+        "update",
+        "--defaults",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // With the rebuilt image as the base, the untouched file would look edited by the user
+    // and keep its old text; from the recorded image, the recipe's change arrives.
+    assert_eq!(
+        std::fs::read_to_string(p.join("notes.txt")).expect("read"),
+        second,
+        "{stdout}{stderr}"
+    );
+    assert!(!stderr.contains("no longer"), "{stderr}");
 }

@@ -310,8 +310,29 @@ impl RecipeClient {
         if let Some(r) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok((r, v));
         }
-        let mut recipe = self.backend.load(name, &v)?;
-        // A recipe from a folder runs its tasks in its `base_image`.
+        let recipe = Arc::new(self.with_task_runner(self.backend.load(name, &v)?));
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(key, recipe.clone());
+        }
+        Ok((recipe, v))
+    }
+
+    /// The version a project recorded, from the exact image it was made from when the
+    /// backend still has it (not cached), and a warning when it had to use the version's
+    /// current image instead.
+    pub fn recorded_recipe(
+        &self,
+        name: &str,
+        version: &str,
+        source: Option<&nskit_recipe::RecipeSource>,
+    ) -> Result<(Arc<Recipe>, Option<String>)> {
+        let v = self.backend.resolve_version(name, Some(version))?;
+        let (recipe, warning) = self.backend.load_recorded(name, &v, source)?;
+        Ok((Arc::new(self.with_task_runner(recipe)), warning))
+    }
+
+    /// A recipe from a folder runs its tasks in its `base_image`.
+    fn with_task_runner(&self, recipe: Recipe) -> Recipe {
         if recipe.runner.is_none()
             && !recipe.manifest.tasks.is_empty()
             && let Some(base) = recipe.manifest.base_image.clone()
@@ -323,13 +344,9 @@ impl RecipeClient {
                 recipe.manifest.network,
                 Limits::default(),
             );
-            recipe = recipe.with_runner(Arc::new(runner));
+            return recipe.with_runner(Arc::new(runner));
         }
-        let recipe = Arc::new(recipe);
-        if let Ok(mut c) = self.cache.lock() {
-            c.insert(key, recipe.clone());
-        }
-        Ok((recipe, v))
+        recipe
     }
 
     /// A recipe's description and fields.

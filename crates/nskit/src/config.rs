@@ -555,10 +555,16 @@ mod tests {
         let BackendConfig::Docker(r) = &c.backend else {
             panic!("{:?}", c.backend)
         };
-        assert_eq!((r.registry_url.as_str(), r.image_prefix.as_str()), ("ghcr.io", "acme"));
-        let creds = from_config_or_env(None, r.auth_token.as_deref(), &env_of(&[]))
-            .expect("the token");
-        assert_eq!((creds.username.as_str(), creds.password.as_str()), ("token", "t0k"));
+        assert_eq!(
+            (r.registry_url.as_str(), r.image_prefix.as_str()),
+            ("ghcr.io", "acme")
+        );
+        let creds =
+            from_config_or_env(None, r.auth_token.as_deref(), &env_of(&[])).expect("the token");
+        assert_eq!(
+            (creds.username.as_str(), creds.password.as_str()),
+            ("token", "t0k")
+        );
 
         // Ours: credentials with the secret from the environment; unknown keys refused.
         let cred = CredentialsConfig {
@@ -566,14 +572,20 @@ mod tests {
             password: None,
             password_env: Some("REG_PW".into()),
         };
-        let creds = from_config_or_env(Some(&cred), None, &env_of(&[("REG_PW", "pw")]))
-            .expect("creds");
-        assert_eq!((creds.username.as_str(), creds.password.as_str()), ("me", "pw"));
+        let creds =
+            from_config_or_env(Some(&cred), None, &env_of(&[("REG_PW", "pw")])).expect("creds");
+        assert_eq!(
+            (creds.username.as_str(), creds.password.as_str()),
+            ("me", "pw")
+        );
         // Else the environment, else nothing.
         let creds = from_config_or_env(
             None,
             None,
-            &env_of(&[("NSKIT_REGISTRY_USERNAME", "u"), ("NSKIT_REGISTRY_PASSWORD", "p")]),
+            &env_of(&[
+                ("NSKIT_REGISTRY_USERNAME", "u"),
+                ("NSKIT_REGISTRY_PASSWORD", "p"),
+            ]),
         )
         .expect("env");
         assert_eq!(creds.username, "u");
@@ -584,7 +596,9 @@ mod tests {
             backend: Some(bad.to_string_lossy().into_owned()),
             ..Default::default()
         };
-        let err = Config::load_with(&flags, &env_of(&[])).unwrap_err().to_string();
+        let err = Config::load_with(&flags, &env_of(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown field `registry`"), "{err}");
     }
 }

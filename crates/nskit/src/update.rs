@@ -230,8 +230,10 @@ impl UpdateClient<'_> {
                 });
             }
             (DiffMode::ThreeWay, Some(v)) => {
+                let recorded = state.metadata.source.as_ref();
                 let base_tree = (|| -> Result<Tree> {
-                    let (old_recipe, _) = self.recipes.recipe(&name, Some(v))?;
+                    let (old_recipe, warning) = self.recipes.recorded_recipe(&name, v, recorded)?;
+                    prepared.warnings.extend(warning);
                     // Secrets and new fields come from the answers just resolved.
                     let mut base_given = given.clone();
                     for (k, v) in nest_answers(&theirs_answers) {
