@@ -175,6 +175,86 @@ fn explain(reference: &str, message: &str) -> EngineError {
     EngineError::Api(format!("{reference}: {message}{hint}"))
 }
 
+/// One message of a pull or push stream, whichever API model it came in.
+struct Step {
+    id: Option<String>,
+    status: String,
+    current: Option<i64>,
+    total: Option<i64>,
+    error: Option<String>,
+}
+
+impl From<bollard::models::CreateImageInfo> for Step {
+    fn from(i: bollard::models::CreateImageInfo) -> Step {
+        let (current, total) = i
+            .progress_detail
+            .map(|d| (d.current, d.total))
+            .unwrap_or((None, None));
+        Step {
+            id: i.id,
+            status: i.status.unwrap_or_default(),
+            current,
+            total,
+            error: i.error_detail.and_then(|d| d.message),
+        }
+    }
+}
+
+impl From<bollard::models::PushImageInfo> for Step {
+    fn from(i: bollard::models::PushImageInfo) -> Step {
+        let (current, total) = i
+            .progress_detail
+            .map(|d| (d.current, d.total))
+            .unwrap_or((None, None));
+        Step {
+            // The push stream's layer ids are not in bollard's model.
+            id: None,
+            status: i.status.unwrap_or_default(),
+            current,
+            total,
+            error: i.error_detail.and_then(|d| d.message),
+        }
+    }
+}
+
+/// Follows a pull or push stream to its end, reporting progress, and ends with [`DONE`].
+async fn follow<S, T>(
+    mut stream: S,
+    direction: Direction,
+    reference: &str,
+    progress: Option<&ProgressFn>,
+) -> Result<(), EngineError>
+where
+    S: futures_util::Stream<Item = Result<T, bollard::errors::Error>> + Unpin,
+    T: Into<Step>,
+{
+    let mut tally = Tally::new(direction, reference);
+    while let Some(item) = stream.next().await {
+        let step: Step = item.map_err(|e| explain(reference, &e.to_string()))?.into();
+        if let Some(m) = step.error {
+            return Err(explain(reference, &m));
+        }
+        if step.id.is_some() {
+            tally.update(step.id.as_deref(), &step.status, step.current, step.total);
+        } else {
+            // Without layer ids the bytes are those of the layer in progress.
+            tally.update(None, &step.status, None, None);
+            if let (Some(c), Some(t)) = (step.current, step.total) {
+                tally.progress.bytes_done = c.max(0) as u64;
+                tally.progress.bytes_total = t.max(0) as u64;
+            }
+        }
+        if let Some(f) = progress {
+            f(&tally.progress);
+        }
+    }
+    tally.progress.status = DONE.into();
+    if let Some(f) = progress {
+        f(&tally.progress);
+    }
+    Ok(())
+}
+
 impl DockerEngine {
     /// Pulls `reference` unless the engine already has it; returns whether it pulled.
     /// Progress goes to `progress` as the layers arrive.
@@ -192,36 +272,15 @@ impl DockerEngine {
             .from_image(repo)
             .tag(tag)
             .build();
-        self.rt.block_on(async {
-            let mut s =
-                self.docker
-                    .create_image(Some(opts), None, docker_credentials(reference, creds));
-            let mut tally = Tally::new(Direction::Pull, reference);
-            while let Some(item) = s.next().await {
-                let info = item.map_err(|e| explain(reference, &e.to_string()))?;
-                if let Some(m) = info.error_detail.and_then(|d| d.message) {
-                    return Err(explain(reference, &m));
-                }
-                let (cur, tot) = info
-                    .progress_detail
-                    .map(|d| (d.current, d.total))
-                    .unwrap_or((None, None));
-                tally.update(
-                    info.id.as_deref(),
-                    info.status.as_deref().unwrap_or(""),
-                    cur,
-                    tot,
-                );
-                if let Some(f) = progress {
-                    f(&tally.progress);
-                }
-            }
-            tally.progress.status = DONE.into();
-            if let Some(f) = progress {
-                f(&tally.progress);
-            }
-            Ok(())
-        })?;
+        let stream =
+            self.docker
+                .create_image(Some(opts), None, docker_credentials(reference, creds));
+        self.rt.block_on(follow(
+            Box::pin(stream),
+            Direction::Pull,
+            reference,
+            progress,
+        ))?;
         if !self.image_present(reference)? {
             return Err(explain(
                 reference,
@@ -243,37 +302,15 @@ impl DockerEngine {
         }
         let (repo, tag) = split_reference(reference);
         let opts = PushImageOptionsBuilder::default().tag(tag).build();
-        self.rt.block_on(async {
-            let mut s =
-                self.docker
-                    .push_image(repo, Some(opts), docker_credentials(reference, creds));
-            let mut tally = Tally::new(Direction::Push, reference);
-            while let Some(item) = s.next().await {
-                let info = item.map_err(|e| explain(reference, &e.to_string()))?;
-                if let Some(m) = info.error_detail.and_then(|d| d.message) {
-                    return Err(explain(reference, &m));
-                }
-                let (cur, tot) = info
-                    .progress_detail
-                    .map(|d| (d.current, d.total))
-                    .unwrap_or((None, None));
-                // The push stream's layer ids are not in bollard's model: the status names
-                // the step, and the bytes are those of the layer being pushed.
-                tally.update(None, info.status.as_deref().unwrap_or(""), None, None);
-                if let (Some(c), Some(t)) = (cur, tot) {
-                    tally.progress.bytes_done = c.max(0) as u64;
-                    tally.progress.bytes_total = t.max(0) as u64;
-                }
-                if let Some(f) = progress {
-                    f(&tally.progress);
-                }
-            }
-            tally.progress.status = DONE.into();
-            if let Some(f) = progress {
-                f(&tally.progress);
-            }
-            Ok(())
-        })
+        let stream = self
+            .docker
+            .push_image(repo, Some(opts), docker_credentials(reference, creds));
+        self.rt.block_on(follow(
+            Box::pin(stream),
+            Direction::Push,
+            reference,
+            progress,
+        ))
     }
 
     /// Removes one name of an image (the image goes with its last name); a name that is
