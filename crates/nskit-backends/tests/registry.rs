@@ -451,14 +451,22 @@ fn the_listing_is_cached_and_used_offline_with_a_notice() {
         ),
     )
     .expect("config");
-    let mut child = match std::process::Command::new("docker-registry")
+    /// Stops the registry however the test ends.
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let child = match std::process::Command::new("docker-registry")
         .arg("serve")
         .arg(&config)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
     {
-        Ok(c) => c,
+        Ok(c) => Stop(c),
         Err(err) => {
             support::skip(&format!("docker-registry cannot start ({err})"));
             return;
@@ -484,8 +492,7 @@ fn the_listing_is_cached_and_used_offline_with_a_notice() {
     let cold = RegistryBackend::new(settings(&addr, "recipes", &cache));
     assert_eq!(cold.list().expect("list")[0].name, name);
     assert!(cold.notices().is_empty());
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
 
     // Fresh cache: served without asking, no notice.
     let warm = RegistryBackend::new(settings(&addr, "recipes", &cache));
