@@ -191,6 +191,11 @@ fn tar_of(files: &[(&str, &[u8], u32)]) -> Vec<u8> {
 
 /// A program image like the original nskit's (tests/fixtures/program-image.sh) on busybox.
 fn program_image(tag: &str, recipe: &str) {
+    program_image_version(tag, recipe, "1.0.0");
+}
+
+/// The same, its output marked with `version` from 1.1.0 on.
+fn program_image_version(tag: &str, recipe: &str, version: &str) {
     let e = nskit_engine::DockerEngine::connect(None).expect("engine");
     let busybox = std::fs::read("/usr/bin/busybox").expect("busybox-static");
     let base = "nskit-test/busybox:1";
@@ -204,7 +209,9 @@ fn program_image(tag: &str, recipe: &str) {
         .expect("busybox image");
     }
     let script = include_str!("../../../tests/fixtures/program-image.sh");
-    let df = format!("FROM {base}\nCOPY nskit /bin/nskit\nENTRYPOINT [\"/bin/nskit\"]\n");
+    let df = format!(
+        "FROM {base}\nENV FIXTURE_VERSION={version}\nCOPY nskit /bin/nskit\nENTRYPOINT [\"/bin/nskit\"]\n"
+    );
     let labels = [
         ("nskit.recipe", "true"),
         ("nskit.recipe.name", recipe),
@@ -525,4 +532,48 @@ fn the_base_comes_from_the_recorded_image_even_when_its_tag_was_built_again() {
         "{stdout}{stderr}"
     );
     assert!(!stderr.contains("no longer"), "{stderr}");
+}
+
+#[test]
+fn a_project_from_an_original_program_image_updates_keeping_edits() {
+    if !engine_available() {
+        return;
+    }
+    let home = Home::new().with_git_identity();
+    let recipe = unique("progup");
+    let repo = format!("nskit-test/{recipe}");
+    program_image_version(&format!("{repo}:1.0.0"), &recipe, "1.0.0");
+    let out = home.out();
+    let (code, stdout, stderr) = run(docker_nskit(&home).current_dir(&out).args([
+        "--backend",
+        "docker-local",
+        "init",
+        "--recipe",
+        &recipe,
+        "--set",
+        "name=demo",
+        "--set",
+        "repo.owner=Ada",
+        "--set",
+        "repo.email=ada@example.com",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let p = out.join("demo");
+    std::fs::write(p.join("README.md"), "# demo\n\nby Ada\n\nMy own notes.\n").expect("edit");
+    git(&p, &["commit", "-qam", "notes"]);
+    program_image_version(&format!("{repo}:1.1.0"), &recipe, "1.1.0");
+    let (code, stdout, stderr) = run(docker_nskit(&home).current_dir(&p).args([
+        "--backend",
+        "docker-local",
+        "update",
+        "--defaults",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // Base and target both come from running the images with the recorded answers.
+    assert_eq!(
+        std::fs::read_to_string(p.join("README.md")).expect("read"),
+        "# demo (1.1.0)\n\nby Ada\n\nMy own notes.\n"
+    );
+    let state = std::fs::read_to_string(p.join(".recipe/config.yml")).expect("state");
+    assert!(names_image(&state, &format!("{repo}:1.1.0")), "{state}");
 }

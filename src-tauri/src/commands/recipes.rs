@@ -9,13 +9,7 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn catalogue(state: State<'_, AppState>) -> CommandResult<Catalogue> {
     let client = state.client()?;
-    blocking(move || {
-        Ok(Catalogue {
-            backend: client.backend().describe(),
-            recipes: client.list_recipes()?,
-        })
-    })
-    .await
+    blocking(move || Ok(client.catalogue()?)).await
 }
 
 #[tauri::command]
