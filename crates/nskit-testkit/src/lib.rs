@@ -1,0 +1,39 @@
+//! Servers for nskit's tests, on 127.0.0.1 and a free port, running in the test's process:
+//! - [`GitServer`]: a real git server, smart HTTP through `git http-backend` (the CGI git
+//!   ships), with HTTP Basic authentication;
+//! - [`FakeGitHub`]: GitHub's REST API as nskit uses it (organisations, repositories,
+//!   releases, source archives, repository creation, topics), with its JSON shapes, `Link`
+//!   pagination, status codes (401, 403 with rate-limit headers, 404, 422) and token
+//!   authentication. GitHub cannot be reached from the test machines; this stands in for it.
+#![allow(clippy::unwrap_used)]
+
+mod git_server;
+mod github;
+
+pub use git_server::GitServer;
+pub use github::{FakeGitHub, FakeRelease, FakeRepo, GitHubState};
+
+/// Reads `Authorization: Basic ...` into (user, password).
+pub(crate) fn basic_auth(req: &tiny_http::Request) -> Option<(String, String)> {
+    use base64::Engine;
+    let value = header(req, "authorization")?;
+    let encoded = value.strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (u, p) = text.split_once(':')?;
+    Some((u.to_string(), p.to_string()))
+}
+
+/// A request header's value (any case).
+pub(crate) fn header(req: &tiny_http::Request, name: &str) -> Option<String> {
+    req.headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str().to_string())
+}
+
+pub(crate) fn h(name: &str, value: &str) -> tiny_http::Header {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap()
+}
