@@ -65,7 +65,11 @@ impl GitServer {
             .arg(&path)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         path
     }
 
@@ -148,7 +152,10 @@ fn serve(
         .map(|i| (i, 4))
         .or_else(|| out.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
     let (head, rest) = match split {
-        Some((i, n)) => (String::from_utf8_lossy(&out[..i]).into_owned(), out[i + n..].to_vec()),
+        Some((i, n)) => (
+            String::from_utf8_lossy(&out[..i]).into_owned(),
+            out[i + n..].to_vec(),
+        ),
         None => (String::new(), out),
     };
     let mut status = 200;
@@ -156,7 +163,12 @@ fn serve(
     for line in head.lines() {
         if let Some((k, v)) = line.split_once(':') {
             if k.eq_ignore_ascii_case("status") {
-                status = v.trim().split(' ').next().and_then(|s| s.parse().ok()).unwrap_or(500);
+                status = v
+                    .trim()
+                    .split(' ')
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(500);
             } else {
                 headers.push(h(k.trim(), v.trim()));
             }

@@ -120,7 +120,10 @@ fn reply(status: u16, body: Value) -> Reply {
     Reply {
         status,
         body: body.to_string().into_bytes(),
-        headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())],
+        headers: vec![(
+            "Content-Type".into(),
+            "application/json; charset=utf-8".into(),
+        )],
     }
 }
 
@@ -148,7 +151,8 @@ fn page(base: &str, path: &str, query: &str, items: Vec<Value>) -> Reply {
         .take(per_page)
         .collect();
     let mut r = reply(200, Value::Array(chunk));
-    let link = |p: usize, rel: &str| format!("<{base}{path}?per_page={per_page}&page={p}>; rel=\"{rel}\"");
+    let link =
+        |p: usize, rel: &str| format!("<{base}{path}?per_page={per_page}&page={p}>; rel=\"{rel}\"");
     let mut links = vec![];
     if page < last {
         links.push(link(page + 1, "next"));
@@ -228,12 +232,16 @@ fn handle(
         );
         r.headers.push(("x-ratelimit-limit".into(), "60".into()));
         r.headers.push(("x-ratelimit-remaining".into(), "0".into()));
-        r.headers.push(("x-ratelimit-reset".into(), "1893456000".into()));
+        r.headers
+            .push(("x-ratelimit-reset".into(), "1893456000".into()));
         return r;
     }
     let token = auth
         .as_deref()
-        .and_then(|a| a.strip_prefix("Bearer ").or_else(|| a.strip_prefix("token ")))
+        .and_then(|a| {
+            a.strip_prefix("Bearer ")
+                .or_else(|| a.strip_prefix("token "))
+        })
         .map(str::to_string);
     let authed = match &token {
         Some(t) if *t == st.token => true,

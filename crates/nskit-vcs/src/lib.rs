@@ -1,14 +1,20 @@
 //! Git for generated projects, through libgit2 (git2): read the user's identity from git
 //! config, initialise a repository and commit the generated files, check a project's tree
-//! is clean and record update conflicts in the index. Providers (GitHub) and
-//! credentials come here next.
+//! is clean and record update conflicts in the index; create a project's repository on a
+//! git host (GitHub first) and push it.
 #![deny(missing_docs)]
 
 use std::path::{Path, PathBuf};
 
 use git2::{IndexAddOption, Repository, RepositoryInitOptions, Signature};
 
+pub mod provider;
+mod push;
 mod worktree;
+pub use provider::{
+    GITHUB_API, GitHub, ProviderError, RemoteRepo, RepoSpec, Token, VcsProvider, github_host,
+};
+pub use push::{Pushed, push_to_new_remote};
 pub use worktree::{Conflict, Stage, Worktree, blob_id};
 
 /// The author used when git config has no `user.name`/`user.email`.

@@ -1,0 +1,529 @@
+//! Git hosts: create a project's remote repository and push its first commit. GitHub (and
+//! GitHub Enterprise, through its API URL) is the first [`VcsProvider`]. Tokens are held in
+//! [`Token`], which never prints itself, and go only into the API's `Authorization` header
+//! and git's credential callback, never into a URL, a file or a message.
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// A secret token. `Debug` and `Display` hide it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// Wraps a token.
+    pub fn new(t: impl Into<String>) -> Token {
+        Token(t.into())
+    }
+
+    /// The token itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(<hidden>)")
+    }
+}
+
+/// What a repository is created with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepoSpec {
+    /// The repository's name (the project's).
+    pub name: String,
+    /// The organisation; the token's user when `None`.
+    pub organisation: Option<String>,
+    /// Private (the default) or public.
+    pub private: bool,
+    /// The description.
+    pub description: Option<String>,
+    /// Topics to set after creation.
+    pub topics: Vec<String>,
+}
+
+/// A repository on the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteRepo {
+    /// `owner/name`.
+    pub full_name: String,
+    /// The URL to push to (HTTPS, no credentials in it).
+    pub clone_url: String,
+    /// The page people open.
+    pub html_url: String,
+    /// Whether it is private.
+    pub private: bool,
+}
+
+/// What can go wrong with a git host. Messages say what to do; none carries a token.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// No token, or a token the host refuses.
+    #[error("{host} refused the token ({status}): {hint}")]
+    Unauthorized {
+        /// The host.
+        host: String,
+        /// `401 Bad credentials`, `no token`.
+        status: String,
+        /// How to fix it.
+        hint: String,
+    },
+    /// The token lacks a permission or scope.
+    #[error("{host} does not let this token {what}: {message}{}", scopes.as_ref().map(|s| format!(" (the token needs the scope: {s})")).unwrap_or_default())]
+    Forbidden {
+        /// The host.
+        host: String,
+        /// What was tried.
+        what: String,
+        /// The host's message.
+        message: String,
+        /// The scopes the host wants (`X-Accepted-OAuth-Scopes`).
+        scopes: Option<String>,
+    },
+    /// The API's rate limit is used up.
+    #[error(
+        "{host}'s API rate limit is used up; it resets at {reset} (set a token to get a higher limit)"
+    )]
+    RateLimited {
+        /// The host.
+        host: String,
+        /// When it resets, as a UTC time.
+        reset: String,
+    },
+    /// The repository exists already.
+    #[error(
+        "a repository named {full_name} already exists on {host}; choose another project name, or push this project to it yourself (`git remote add origin {clone_url}` then `git push -u origin HEAD`)"
+    )]
+    AlreadyExists {
+        /// The host.
+        host: String,
+        /// `owner/name`.
+        full_name: String,
+        /// Its clone URL.
+        clone_url: String,
+    },
+    /// Something does not exist (an organisation).
+    #[error("{host} has no {what} (404)")]
+    NotFound {
+        /// The host.
+        host: String,
+        /// What.
+        what: String,
+    },
+    /// The host cannot be reached.
+    #[error("cannot reach {host}: {message}")]
+    Network {
+        /// The host.
+        host: String,
+        /// What happened.
+        message: String,
+    },
+    /// Any other answer.
+    #[error("{host} answered {status}: {message}")]
+    Api {
+        /// The host.
+        host: String,
+        /// The HTTP status.
+        status: u16,
+        /// The host's message.
+        message: String,
+    },
+    /// The push failed.
+    #[error("the push to {url} failed: {message}")]
+    Push {
+        /// Where to.
+        url: String,
+        /// Why (the server's own words when it gave any).
+        message: String,
+    },
+}
+
+/// A git host that can create repositories.
+pub trait VcsProvider: Send + Sync {
+    /// Its name for people (`GitHub`).
+    fn name(&self) -> &str;
+
+    /// The host (`github.com`, `github.example.com`).
+    fn host(&self) -> &str;
+
+    /// Whether `owner/name` exists (the organisation's or the user's when `owner` is `None`).
+    fn exists(&self, owner: Option<&str>, name: &str) -> Result<bool, ProviderError>;
+
+    /// Creates a repository.
+    fn create(&self, spec: &RepoSpec) -> Result<RemoteRepo, ProviderError>;
+
+    /// The user name and token git pushes with.
+    fn push_credentials(&self) -> Option<(String, Token)>;
+}
+
+/// GitHub and GitHub Enterprise, over the REST API.
+pub struct GitHub {
+    api_url: String,
+    host: String,
+    token: Option<Token>,
+    http: reqwest::blocking::Client,
+}
+
+impl std::fmt::Debug for GitHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitHub")
+            .field("api_url", &self.api_url)
+            .field("token", &self.token)
+            .finish()
+    }
+}
+
+/// The public GitHub API.
+pub const GITHUB_API: &str = "https://api.github.com";
+
+/// The web host of an API URL: `api.github.com` → `github.com`; an Enterprise server's
+/// own host (`https://ghe.example.com/api/v3` → `ghe.example.com`).
+pub fn github_host(api_url: &str) -> String {
+    let u = api_url.trim();
+    let u = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .unwrap_or(u);
+    let host = u.split('/').next().unwrap_or(u);
+    if host == "api.github.com" {
+        "github.com".into()
+    } else {
+        host.to_string()
+    }
+}
+
+impl GitHub {
+    /// A client of the API at `api_url` (`https://api.github.com`, or an Enterprise
+    /// server's `https://HOST/api/v3`), with `token` when there is one.
+    pub fn new(api_url: &str, token: Option<Token>) -> Result<GitHub, ProviderError> {
+        let host = github_host(api_url);
+        let http = reqwest::blocking::Client::builder()
+            .user_agent(concat!("nskit/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| ProviderError::Network {
+                host: host.clone(),
+                message: e.to_string(),
+            })?;
+        Ok(GitHub {
+            api_url: api_url.trim_end_matches('/').to_string(),
+            host,
+            token,
+            http,
+        })
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::blocking::RequestBuilder {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.api_url)
+        };
+        let mut r = self
+            .http
+            .request(method, url)
+            .header("Accept", "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", "2022-11-28");
+        if let Some(t) = &self.token {
+            r = r.bearer_auth(t.expose());
+        }
+        r
+    }
+
+    fn network(&self, e: reqwest::Error) -> ProviderError {
+        // reqwest's message names the URL, never the Authorization header.
+        let mut msg = e.to_string();
+        let mut cur: &dyn std::error::Error = &e;
+        while let Some(next) = cur.source() {
+            msg = next.to_string();
+            cur = next;
+        }
+        ProviderError::Network {
+            host: self.host.clone(),
+            message: msg,
+        }
+    }
+
+    /// Sends a request; an error status becomes the matching [`ProviderError`].
+    pub fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        what: &str,
+    ) -> Result<(reqwest::header::HeaderMap, Value), ProviderError> {
+        let mut r = self.request(method, path);
+        if let Some(b) = body {
+            r = r.json(b);
+        }
+        let res = r.send().map_err(|e| self.network(e))?;
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().map_err(|e| self.network(e))?;
+        let v: Value = if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).map_err(|_| ProviderError::Api {
+                host: self.host.clone(),
+                status,
+                message: format!(
+                    "an answer that is not GitHub's JSON (is the API URL {} right?)",
+                    self.api_url
+                ),
+            })?
+        };
+        if (200..300).contains(&status) {
+            return Ok((headers, v));
+        }
+        let message = v["message"].as_str().unwrap_or("").to_string();
+        let header = |k: &str| {
+            headers
+                .get(k)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string)
+        };
+        Err(match status {
+            401 => ProviderError::Unauthorized {
+                host: self.host.clone(),
+                status: format!("401 {message}"),
+                hint: format!(
+                    "store a valid token with `nskit auth login github --host {}`, or set GITHUB_TOKEN",
+                    self.host
+                ),
+            },
+            403 | 429 if header("x-ratelimit-remaining").as_deref() == Some("0") => {
+                let reset = header("x-ratelimit-reset")
+                    .and_then(|r| r.parse::<i64>().ok())
+                    .and_then(|r| chrono::DateTime::from_timestamp(r, 0))
+                    .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_else(|| "a later time".into());
+                ProviderError::RateLimited {
+                    host: self.host.clone(),
+                    reset,
+                }
+            }
+            403 => ProviderError::Forbidden {
+                host: self.host.clone(),
+                what: what.to_string(),
+                message,
+                scopes: header("x-accepted-oauth-scopes").filter(|s| !s.is_empty()),
+            },
+            404 => ProviderError::NotFound {
+                host: self.host.clone(),
+                what: what.to_string(),
+            },
+            _ => {
+                let details: Vec<String> = v["errors"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|e| e["message"].as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ProviderError::Api {
+                    host: self.host.clone(),
+                    status,
+                    message: if details.is_empty() {
+                        message
+                    } else {
+                        format!("{message} {}", details.join("; "))
+                    },
+                }
+            }
+        })
+    }
+
+    /// Every item of a paginated list, following the `Link: rel="next"` headers.
+    pub fn paginate(&self, path: &str, what: &str) -> Result<Vec<Value>, ProviderError> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut next = Some(format!("{path}{sep}per_page=100"));
+        let mut out = vec![];
+        let mut pages = 0;
+        while let Some(p) = next.take() {
+            pages += 1;
+            if pages > 1000 {
+                break;
+            }
+            let (headers, v) = self.send(reqwest::Method::GET, &p, None, what)?;
+            match v {
+                Value::Array(items) => out.extend(items),
+                _ => {
+                    return Err(ProviderError::Api {
+                        host: self.host.clone(),
+                        status: 200,
+                        message: format!("{what}: expected a list"),
+                    });
+                }
+            }
+            next = headers
+                .get("link")
+                .and_then(|l| l.to_str().ok())
+                .and_then(next_link);
+        }
+        Ok(out)
+    }
+
+    fn owner(&self, organisation: Option<&str>) -> Result<String, ProviderError> {
+        match organisation {
+            Some(o) => Ok(o.to_string()),
+            None => {
+                let (_, v) = self.send(reqwest::Method::GET, "/user", None, "the token's user")?;
+                v["login"]
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ProviderError::Api {
+                        host: self.host.clone(),
+                        status: 200,
+                        message: "no login in /user".into(),
+                    })
+            }
+        }
+    }
+}
+
+/// The `rel="next"` URL of a `Link` header.
+pub fn next_link(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (url, rel) = part.split_once(';')?;
+        rel.contains("rel=\"next\"").then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
+    })
+}
+
+fn remote(v: &Value) -> RemoteRepo {
+    RemoteRepo {
+        full_name: v["full_name"].as_str().unwrap_or_default().to_string(),
+        clone_url: v["clone_url"].as_str().unwrap_or_default().to_string(),
+        html_url: v["html_url"].as_str().unwrap_or_default().to_string(),
+        private: v["private"].as_bool().unwrap_or(true),
+    }
+}
+
+impl VcsProvider for GitHub {
+    fn name(&self) -> &str {
+        "GitHub"
+    }
+
+    fn host(&self) -> &str {
+        &self.host
+    }
+
+    fn exists(&self, owner: Option<&str>, name: &str) -> Result<bool, ProviderError> {
+        let owner = self.owner(owner)?;
+        match self.send(
+            reqwest::Method::GET,
+            &format!("/repos/{owner}/{name}"),
+            None,
+            &format!("repository {owner}/{name}"),
+        ) {
+            Ok(_) => Ok(true),
+            Err(ProviderError::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn create(&self, spec: &RepoSpec) -> Result<RemoteRepo, ProviderError> {
+        if self.token.is_none() {
+            return Err(ProviderError::Unauthorized {
+                host: self.host.clone(),
+                status: "no token".into(),
+                hint: format!(
+                    "store one with `nskit auth login github --host {}`, or set GITHUB_TOKEN",
+                    self.host
+                ),
+            });
+        }
+        let owner = self.owner(spec.organisation.as_deref())?;
+        let path = match &spec.organisation {
+            Some(o) => format!("/orgs/{o}/repos"),
+            None => "/user/repos".into(),
+        };
+        let body = json!({
+            "name": spec.name,
+            "private": spec.private,
+            "description": spec.description.clone().unwrap_or_default(),
+            "auto_init": false,
+        });
+        let created = self.send(
+            reqwest::Method::POST,
+            &path,
+            Some(&body),
+            &format!("create repositories in {owner}"),
+        );
+        let (_, v) = match created {
+            Err(ProviderError::Api {
+                status: 422,
+                message,
+                ..
+            }) if message.contains("already exists") => {
+                let full_name = format!("{owner}/{}", spec.name);
+                let clone_url = self
+                    .send(
+                        reqwest::Method::GET,
+                        &format!("/repos/{full_name}"),
+                        None,
+                        "the existing repository",
+                    )
+                    .ok()
+                    .and_then(|(_, v)| v["clone_url"].as_str().map(str::to_string))
+                    .unwrap_or_else(|| format!("https://{}/{full_name}.git", self.host));
+                return Err(ProviderError::AlreadyExists {
+                    host: self.host.clone(),
+                    full_name,
+                    clone_url,
+                });
+            }
+            Err(ProviderError::NotFound { .. }) if spec.organisation.is_some() => {
+                return Err(ProviderError::NotFound {
+                    host: self.host.clone(),
+                    what: format!("organisation {owner}"),
+                });
+            }
+            other => other?,
+        };
+        let repo = remote(&v);
+        if !spec.topics.is_empty() {
+            self.send(
+                reqwest::Method::PUT,
+                &format!("/repos/{}/topics", repo.full_name),
+                Some(&json!({ "names": spec.topics })),
+                "set topics",
+            )?;
+        }
+        Ok(repo)
+    }
+
+    fn push_credentials(&self) -> Option<(String, Token)> {
+        self.token
+            .clone()
+            .map(|t| ("x-access-token".to_string(), t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_links() {
+        assert_eq!(github_host("https://api.github.com"), "github.com");
+        assert_eq!(
+            github_host("https://ghe.example.com/api/v3"),
+            "ghe.example.com"
+        );
+        assert_eq!(
+            next_link(r#"<https://x/a?page=2>; rel="next", <https://x/a?page=5>; rel="last""#)
+                .as_deref(),
+            Some("https://x/a?page=2")
+        );
+        assert_eq!(next_link(r#"<https://x/a?page=1>; rel="prev""#), None);
+        assert_eq!(format!("{:?}", Token::new("ghp_secret")), "Token(<hidden>)");
+    }
+}
