@@ -75,6 +75,12 @@ pub(crate) enum Command {
     /// Recipe images: build a recipe folder into a Docker image, publish it to a registry.
     #[command(subcommand)]
     Recipe(RecipeCommand),
+    /// The project's repository on the configured git host.
+    #[command(subcommand)]
+    Repo(RepoCommand),
+    /// Tokens for git hosts, kept in the OS keychain.
+    #[command(subcommand)]
+    Auth(AuthCommand),
     /// Store a registry's credentials in the OS keychain (never in a file).
     Login {
         /// The registry (`ghcr.io`, `registry.example.com:5000`).
@@ -136,6 +142,15 @@ pub(crate) struct InitArgs {
     /// Do not initialise git or commit.
     #[arg(long)]
     pub no_git: bool,
+    /// Create the project's repository on the configured git host (`vcs:`) and push it.
+    #[arg(long, conflicts_with_all = ["no_create_repo", "no_git"])]
+    pub create_repo: bool,
+    /// Do not create a repository, and do not ask.
+    #[arg(long)]
+    pub no_create_repo: bool,
+    /// Make the new repository public (default: private, or the configured `private`).
+    #[arg(long, requires = "create_repo")]
+    pub public: bool,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -246,5 +261,49 @@ pub(crate) enum RecipeCommand {
         /// The Docker engine (default: DOCKER_HOST, else the default socket).
         #[arg(long, value_name = "HOST")]
         docker_host: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RepoCommand {
+    /// Create the project's repository (named after the project folder) and push it.
+    Create {
+        /// The project folder.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        project_path: PathBuf,
+        /// Make it private (the default unless the configuration says otherwise).
+        #[arg(long, conflicts_with = "public")]
+        private: bool,
+        /// Make it public.
+        #[arg(long)]
+        public: bool,
+        /// Its description.
+        #[arg(long)]
+        description: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuthCommand {
+    /// Store a token in the OS keychain (read from standard input, or asked, hidden).
+    Login {
+        /// The provider: github.
+        provider: String,
+        /// The host (default: github.com, or the configured API's host).
+        #[arg(long)]
+        host: Option<String>,
+        /// The API URL to check the token against (GitHub Enterprise: https://HOST/api/v3).
+        #[arg(long)]
+        api_url: Option<String>,
+    },
+    /// Which hosts have a token (never the token itself).
+    Status,
+    /// Remove a host's token from the OS keychain.
+    Logout {
+        /// The provider: github.
+        provider: String,
+        /// The host (default: github.com, or the configured API's host).
+        #[arg(long)]
+        host: Option<String>,
     },
 }

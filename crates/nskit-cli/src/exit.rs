@@ -16,6 +16,10 @@ pub const EXIT_OUTPUT: u8 = 6;
 pub const EXIT_CONFLICTS: u8 = 7;
 /// `check`: a newer version of the recipe is out.
 pub const EXIT_UPDATE_AVAILABLE: u8 = 8;
+/// The project was created, but its repository could not be created or pushed.
+pub const EXIT_REPOSITORY: u8 = 9;
+/// The name breaks the organisation's naming conventions.
+pub const EXIT_INVALID_NAME: u8 = 10;
 
 pub(crate) fn code_for(e: &anyhow::Error) -> u8 {
     use nskit::ErrorCode as C;
@@ -28,6 +32,8 @@ pub(crate) fn code_for(e: &anyhow::Error) -> u8 {
         C::InvalidRecipe => EXIT_BAD_RECIPE,
         C::TargetNotEmpty | C::Output => EXIT_OUTPUT,
         C::Config => EXIT_USAGE,
+        C::Repository => EXIT_REPOSITORY,
+        C::InvalidName => EXIT_INVALID_NAME,
         C::DirtyTree | C::BaseUnavailable | C::UndoRefused | C::Engine | C::Other => EXIT_FAILURE,
     }
 }

@@ -8,13 +8,16 @@ use std::path::{Path, PathBuf};
 
 use git2::{IndexAddOption, Repository, RepositoryInitOptions, Signature};
 
+pub mod namespaces;
 pub mod provider;
 mod push;
 mod worktree;
 pub use provider::{
     GITHUB_API, GitHub, ProviderError, RemoteRepo, RepoSpec, Token, VcsProvider, github_host,
 };
-pub use push::{Pushed, push_to_new_remote};
+pub use push::{Pushed, push_to_new_remote, read_remote_file};
+/// HTTP methods, for [`GitHub::send`].
+pub use reqwest::Method;
 pub use worktree::{Conflict, Stage, Worktree, blob_id};
 
 /// The author used when git config has no `user.name`/`user.email`.

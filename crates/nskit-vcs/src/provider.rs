@@ -148,7 +148,12 @@ pub trait VcsProvider: Send + Sync {
     fn host(&self) -> &str;
 
     /// Whether `owner/name` exists (the organisation's or the user's when `owner` is `None`).
-    fn exists(&self, owner: Option<&str>, name: &str) -> Result<bool, ProviderError>;
+    fn exists(&self, owner: Option<&str>, name: &str) -> Result<bool, ProviderError> {
+        Ok(self.find(owner, name)?.is_some())
+    }
+
+    /// The repository `owner/name`, if it exists.
+    fn find(&self, owner: Option<&str>, name: &str) -> Result<Option<RemoteRepo>, ProviderError>;
 
     /// Creates a repository.
     fn create(&self, spec: &RepoSpec) -> Result<RemoteRepo, ProviderError>;
@@ -415,7 +420,7 @@ impl VcsProvider for GitHub {
         &self.host
     }
 
-    fn exists(&self, owner: Option<&str>, name: &str) -> Result<bool, ProviderError> {
+    fn find(&self, owner: Option<&str>, name: &str) -> Result<Option<RemoteRepo>, ProviderError> {
         let owner = self.owner(owner)?;
         match self.send(
             reqwest::Method::GET,
@@ -423,8 +428,8 @@ impl VcsProvider for GitHub {
             None,
             &format!("repository {owner}/{name}"),
         ) {
-            Ok(_) => Ok(true),
-            Err(ProviderError::NotFound { .. }) => Ok(false),
+            Ok((_, v)) => Ok(Some(remote(&v))),
+            Err(ProviderError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
     }

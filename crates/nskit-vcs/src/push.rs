@@ -127,3 +127,39 @@ pub fn push_to_new_remote(
         remote: "origin".into(),
     })
 }
+
+/// Reads one file from the default branch of a remote repository (a shallow clone into a
+/// temporary folder, the token through the credentials callback).
+pub fn read_remote_file(
+    clone_url: &str,
+    credentials: Option<(&str, &Token)>,
+    path: &str,
+) -> Result<String, ProviderError> {
+    let fail = |message: String| ProviderError::Push {
+        url: clone_url.to_string(),
+        message,
+    };
+    let dir = tempfile::tempdir().map_err(|e| fail(e.to_string()))?;
+    let tried = std::cell::Cell::new(0);
+    let mut callbacks = RemoteCallbacks::new();
+    callbacks.credentials(|_url, _user, allowed| {
+        tried.set(tried.get() + 1);
+        match credentials {
+            Some((user, token))
+                if tried.get() == 1
+                    && allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) =>
+            {
+                git2::Cred::userpass_plaintext(user, token.expose())
+            }
+            _ => Err(git2::Error::from_str("the server refused the credentials")),
+        }
+    });
+    let mut fetch = git2::FetchOptions::new();
+    fetch.remote_callbacks(callbacks).depth(1);
+    git2::build::RepoBuilder::new()
+        .fetch_options(fetch)
+        .clone(clone_url, dir.path())
+        .map_err(|e| fail(format!("cannot clone: {}", e.message())))?;
+    std::fs::read_to_string(dir.path().join(path))
+        .map_err(|e| fail(format!("cannot read {path} in it: {e}")))
+}

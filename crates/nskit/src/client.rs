@@ -47,6 +47,8 @@ pub struct InitRequest {
     pub force: bool,
     /// Commit the files to git (a new repository unless the folder already is one).
     pub git: bool,
+    /// Create the project's repository on the configured git host and push it.
+    pub create_repo: Option<crate::repository::RepoOptions>,
 }
 
 impl Default for InitRequest {
@@ -58,6 +60,7 @@ impl Default for InitRequest {
             output: Output::default(),
             force: false,
             git: true,
+            create_repo: None,
         }
     }
 }
@@ -93,6 +96,7 @@ impl From<ProjectRequest> for InitRequest {
             output: Output::Base(PathBuf::from(r.output_dir)),
             force: r.force,
             git: true,
+            create_repo: None,
         }
     }
 }
@@ -115,6 +119,8 @@ pub struct RecipeResult {
     pub files_created: Vec<String>,
     /// The commit made, if any.
     pub commit: Option<String>,
+    /// The repository created and pushed, if one was asked for and made.
+    pub repository: Option<crate::repository::RepositoryInfo>,
     /// What went wrong (empty on success).
     pub errors: Vec<ErrorInfo>,
     /// Things the user should know (ignored answers, a fallback git author).
@@ -205,6 +211,9 @@ pub struct RecipeClient {
     cache: Mutex<HashMap<(String, String), Arc<Recipe>>>,
     /// The engine that runs the tasks of recipes that are not in images (their `base_image`).
     engine: Arc<SharedEngine>,
+    /// Where repositories are created, and the naming conventions.
+    vcs: Option<crate::config::VcsConfig>,
+    publisher: OnceLock<std::result::Result<Arc<crate::repository::Publisher>, String>>,
 }
 
 impl std::fmt::Debug for RecipeClient {
@@ -228,7 +237,32 @@ impl RecipeClient {
             identity: OnceLock::new(),
             cache: Mutex::new(HashMap::new()),
             engine: SharedEngine::new(None),
+            vcs: None,
+            publisher: OnceLock::new(),
         }
+    }
+
+    /// Creates repositories on (and checks names against) `vcs`.
+    pub fn with_vcs(mut self, vcs: Option<crate::config::VcsConfig>) -> RecipeClient {
+        self.vcs = vcs;
+        self.publisher = OnceLock::new();
+        self
+    }
+
+    /// The publisher of the configured git host, if one is configured.
+    pub fn publisher(&self) -> Result<Option<Arc<crate::repository::Publisher>>> {
+        let Some(vcs) = &self.vcs else {
+            return Ok(None);
+        };
+        self.publisher
+            .get_or_init(|| {
+                crate::repository::Publisher::from_config(vcs)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
+            .map(Some)
+            .map_err(crate::Error::Config)
     }
 
     /// Reports image pulls (layers, bytes) to `progress`.
@@ -244,7 +278,7 @@ impl RecipeClient {
 
     /// A client over the configured backend.
     pub fn from_config(config: &crate::Config) -> RecipeClient {
-        RecipeClient::new(config.backend())
+        RecipeClient::new(config.backend()).with_vcs(config.vcs.clone())
     }
 
     /// Replaces the environment variables field defaults are read from (`RECIPE_*`).
@@ -471,6 +505,27 @@ impl RecipeClient {
             Staged::check_target(p, req.force)?;
         }
         let mut p = self.prepare(req, prompter)?;
+        // The organisation's naming conventions, before anything is written or created.
+        let project_name = p
+            .target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let publisher = match (&req.create_repo, &self.vcs) {
+            (Some(_), None) => {
+                return Err(crate::Error::Config(
+                    "no git host is configured: add a `vcs:` section (provider, api_url, organisation) to the configuration, or set GITHUB_ORGANISATION".into(),
+                ));
+            }
+            (_, Some(v)) if req.create_repo.is_some() || v.namespaces.is_some() => {
+                self.publisher()?
+            }
+            _ => None,
+        };
+        if let Some(pb) = &publisher {
+            let (_, warning) = pb.check_name(&project_name)?;
+            p.warnings.extend(warning);
+        }
         let now = chrono::Utc::now();
         let secrets: Vec<&str> = p
             .recipe
@@ -540,6 +595,25 @@ impl RecipeClient {
         if req.git && mode == WriteMode::Overwrite {
             record(nskit_vcs::commit_all(&p.target, &message), &mut warnings);
         }
+        // The repository: its failure leaves the project created and committed, and is
+        // reported with it.
+        let mut repository = None;
+        let mut errors = vec![];
+        if let (Some(opts), Some(pb)) = (&req.create_repo, &publisher) {
+            if commit.is_none() {
+                errors.push(
+                    crate::Error::Config(
+                        "the project has no commit, so no repository was created".into(),
+                    )
+                    .info(),
+                );
+            } else {
+                match pb.publish(&p.target, &project_name, opts) {
+                    Ok(r) => repository = Some(r),
+                    Err(e) => errors.push(e.info()),
+                }
+            }
+        }
         Ok(RecipeResult {
             success: true,
             project_path: p.target,
@@ -547,7 +621,8 @@ impl RecipeClient {
             recipe_version: p.version.to_string(),
             files_created: p.tree.files.iter().map(|f| f.path.clone()).collect(),
             commit,
-            errors: vec![],
+            repository,
+            errors,
             warnings,
         })
     }
@@ -566,6 +641,7 @@ impl RecipeClient {
                 recipe_version: req.version.clone().unwrap_or_default(),
                 files_created: vec![],
                 commit: None,
+                repository: None,
                 errors: vec![e.info()],
                 warnings: vec![],
             },

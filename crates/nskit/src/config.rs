@@ -121,6 +121,68 @@ pub struct ConfigFile {
     /// The entry-point group of installed recipes (`mycompany.recipes`).
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "entrypoint")]
     pub entrypoint_group: Option<String>,
+    /// Where projects' repositories are created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vcs: Option<VcsConfig>,
+}
+
+/// The git host projects are published to, and its conventions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VcsConfig {
+    /// The provider: `github` (GitHub and GitHub Enterprise).
+    #[serde(default = "default_provider")]
+    pub provider: String,
+    /// The API: `https://api.github.com`, or an Enterprise server's `https://HOST/api/v3`.
+    #[serde(default = "default_api_url")]
+    pub api_url: String,
+    /// The organisation repositories are created in; the token's user when absent.
+    #[serde(default, alias = "organization")]
+    pub organisation: Option<String>,
+    /// New repositories are private unless this is `false`.
+    #[serde(default = "default_true")]
+    pub private: bool,
+    /// Topics given to new repositories.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// The naming conventions project names are checked against.
+    #[serde(default)]
+    pub namespaces: Option<NamespacesConfig>,
+}
+
+/// Where the naming tree comes from and how strictly it applies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamespacesConfig {
+    /// A YAML file (the original's `namespaces.yaml`).
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    /// A repository of the organisation holding `namespaces.yaml` (the original's
+    /// `.namespaces`).
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// `strict` (refuse), `warn` (say so and go on) or `none`.
+    #[serde(default)]
+    pub level: nskit_vcs::namespaces::Level,
+}
+
+fn default_provider() -> String {
+    "github".into()
+}
+
+fn default_api_url() -> String {
+    nskit_vcs::GITHUB_API.into()
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl VcsConfig {
+    /// The host tokens are stored for (`github.com`).
+    pub fn host(&self) -> String {
+        nskit_vcs::github_host(&self.api_url)
+    }
 }
 
 /// Settings given on the command line (or by a program); they win over everything.
@@ -145,6 +207,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
+    /// Where projects' repositories are created, when configured.
+    pub vcs: Option<VcsConfig>,
 }
 
 impl Default for Config {
@@ -154,6 +218,7 @@ impl Default for Config {
             entrypoint_group: DEFAULT_GROUP.into(),
             data_dir: default_data_dir(),
             file: None,
+            vcs: None,
         }
     }
 }
@@ -239,6 +304,9 @@ impl Config {
         if let Some(g) = &defaults.entrypoint_group {
             config.entrypoint_group = g.clone();
         }
+        if let Some(v) = &defaults.vcs {
+            config.vcs = Some(v.clone());
+        }
         // The config file: --config, else NSKIT_CONFIG, else the default path if it exists.
         let explicit = overrides
             .config_file
@@ -257,9 +325,36 @@ impl Config {
             if let Some(g) = file.entrypoint_group {
                 config.entrypoint_group = g;
             }
+            if let Some(mut v) = file.vcs {
+                if let Some(n) = v.namespaces.as_mut()
+                    && let Some(f) = n.file.as_mut()
+                    && f.is_relative()
+                {
+                    *f = base.join(&*f);
+                }
+                config.vcs = Some(v);
+            }
             config.file = Some(path.clone());
         }
-        // The environment.
+        // The environment (the original's GITHUB_URL and GITHUB_ORGANISATION too).
+        let api = env(env_vars::NSKIT_GITHUB_API_URL).or_else(|| env("GITHUB_URL"));
+        let org = env(env_vars::NSKIT_GITHUB_ORGANISATION).or_else(|| env("GITHUB_ORGANISATION"));
+        if api.is_some() || org.is_some() {
+            let v = config.vcs.get_or_insert_with(|| VcsConfig {
+                provider: default_provider(),
+                api_url: default_api_url(),
+                organisation: None,
+                private: true,
+                topics: vec![],
+                namespaces: None,
+            });
+            if let Some(a) = api {
+                v.api_url = a;
+            }
+            if org.is_some() {
+                v.organisation = org;
+            }
+        }
         if let Some(g) = env(env_vars::NSKIT_ENTRYPOINT_GROUP) {
             config.entrypoint_group = g;
         }

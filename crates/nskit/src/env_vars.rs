@@ -20,5 +20,13 @@ pub const NSKIT_REGISTRY_USERNAME: &str = "NSKIT_REGISTRY_USERNAME";
 pub const NSKIT_REGISTRY_PASSWORD: &str = "NSKIT_REGISTRY_PASSWORD";
 /// A registry token (sent with the user name `token`).
 pub const NSKIT_REGISTRY_TOKEN: &str = "NSKIT_REGISTRY_TOKEN";
+/// A GitHub token; wins over GITHUB_TOKEN and the keychain.
+pub const NSKIT_GITHUB_TOKEN: &str = "NSKIT_GITHUB_TOKEN";
+/// A GitHub token (as `gh` and GitHub Actions set it); wins over the keychain.
+pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
+/// The GitHub API URL (GitHub Enterprise: `https://HOST/api/v3`); `GITHUB_URL` too.
+pub const NSKIT_GITHUB_API_URL: &str = "NSKIT_GITHUB_API_URL";
+/// The organisation repositories are created in; `GITHUB_ORGANISATION` too.
+pub const NSKIT_GITHUB_ORGANISATION: &str = "NSKIT_GITHUB_ORGANISATION";
 /// Prefix of the variables that give a field's default (`RECIPE_REPO_OWNER`).
 pub const RECIPE_PREFIX: &str = "RECIPE_";

@@ -53,6 +53,12 @@ pub enum Error {
     /// The Docker engine failed or is not there.
     #[error("{0}")]
     Engine(String),
+    /// Creating or pushing the repository failed (the local project is intact).
+    #[error("{0}")]
+    Repository(nskit_vcs::ProviderError),
+    /// The name breaks the organisation's naming conventions.
+    #[error("{0}")]
+    Namespace(nskit_vcs::namespaces::NamespaceError),
     /// Reading the project failed.
     #[error("{path}: {source}")]
     Io {
@@ -100,6 +106,10 @@ pub enum ErrorCode {
     UndoRefused,
     /// The Docker engine failed or is not there.
     Engine,
+    /// The repository could not be created or pushed.
+    Repository,
+    /// A name breaks the naming conventions.
+    InvalidName,
     /// Anything else (a read error, a broken state file).
     Other,
 }
@@ -134,6 +144,8 @@ impl Error {
                 _ => ErrorCode::InvalidRecipe,
             },
             Error::Backend(BackendError::Engine(_)) | Error::Engine(_) => ErrorCode::Engine,
+            Error::Repository(_) => ErrorCode::Repository,
+            Error::Namespace(_) => ErrorCode::InvalidName,
             Error::Backend(_) | Error::State(_) | Error::Io { .. } => ErrorCode::Other,
             Error::Config(_) => ErrorCode::Config,
             Error::DirtyTree { .. } => ErrorCode::DirtyTree,

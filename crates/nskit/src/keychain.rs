@@ -74,3 +74,33 @@ pub fn forget_registry(host: &str) -> Result<bool, String> {
         Err(e) => Err(explain(&e)),
     }
 }
+
+/// The account of a git host's token (`github:HOST`).
+pub fn github_account(host: &str) -> String {
+    format!("github:{host}")
+}
+
+/// Stores a GitHub token for `host` in the keychain.
+pub fn store_github_token(host: &str, token: &nskit_vcs::Token) -> Result<(), String> {
+    entry(&github_account(host))?
+        .set_password(token.expose())
+        .map_err(|e| explain(&e))
+}
+
+/// The GitHub token stored for `host`, if any.
+pub fn github_token(host: &str) -> Result<Option<nskit_vcs::Token>, String> {
+    match entry(&github_account(host))?.get_password() {
+        Ok(t) => Ok(Some(nskit_vcs::Token::new(t))),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(explain(&e)),
+    }
+}
+
+/// Removes the GitHub token of `host`; whether there was one.
+pub fn forget_github_token(host: &str) -> Result<bool, String> {
+    match entry(&github_account(host))?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(explain(&e)),
+    }
+}

@@ -33,6 +33,7 @@ pub mod env_vars;
 mod error;
 pub mod keychain;
 pub mod publish;
+pub mod repository;
 mod update;
 
 pub use client::{
@@ -49,6 +50,8 @@ pub use nskit_recipe::{
     RecipeVersion,
 };
 pub use nskit_update::{Applied, Decision, DiffMode, FileChange, Plan, ProjectState, UndoOutcome};
+/// Git, git hosts (providers), naming conventions.
+pub use nskit_vcs as vcs;
 pub use update::{PreparedUpdate, UpdateCheck, UpdateClient, UpdateRequest, UpdateResult};
 
 /// The version of nskit.

@@ -50,6 +50,21 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
             nskit::Output::Base(std::env::current_dir().context("cannot read the current folder")?)
         }
     };
+    let interactive = should_prompt(a.defaults, a.json);
+    // As the original asks: `Create repository in GitHub? [Y/n]`, when a host is configured
+    // and neither --create-repo nor --no-create-repo says.
+    let create_repo = if a.create_repo {
+        true
+    } else if a.no_create_repo || a.no_git || a.dry_run || !interactive {
+        false
+    } else if let Some(p) = client.publisher()? {
+        dialoguer::Confirm::new()
+            .with_prompt(format!("Create repository in {}?", p.provider_name()))
+            .default(true)
+            .interact()?
+    } else {
+        false
+    };
     let req = InitRequest {
         recipe: a.recipe.clone(),
         version: a.version.clone(),
@@ -57,9 +72,13 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
         output,
         force: a.force,
         git: !a.no_git,
+        create_repo: create_repo.then(|| nskit::repository::RepoOptions {
+            private: a.public.then_some(false),
+            description: None,
+        }),
     };
     let mut prompter = TerminalPrompter;
-    let prompter: Option<&mut dyn nskit::Prompter> = if should_prompt(a.defaults, a.json) {
+    let prompter: Option<&mut dyn nskit::Prompter> = if interactive {
         Some(&mut prompter)
     } else {
         None
@@ -102,6 +121,24 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
             result.recipe_version,
             result.files_created.len()
         );
+        if let Some(r) = &result.repository {
+            println!(
+                "created the repository {} ({}) and pushed {}: {}",
+                r.full_name,
+                if r.private { "private" } else { "public" },
+                r.branch,
+                r.html_url
+            );
+        }
+    }
+    if let Some(e) = result.errors.first() {
+        eprintln!(
+            "error: {}\nthe project is created and committed in {}; once that is fixed, `nskit repo create --project-path {}` makes the repository",
+            e.message,
+            result.project_path.display(),
+            result.project_path.display()
+        );
+        return Ok(ExitCode::from(crate::exit::EXIT_REPOSITORY));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ mod list;
 mod merge_file;
 mod recipe;
 mod update;
+mod vcs;
 mod versions;
 
 use std::process::ExitCode;
@@ -44,6 +45,8 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         Command::Update(a) => update::run(&client(), a),
         Command::Check { project_path, json } => update::check(&client(), &project_path, json),
         Command::Recipe(c) => recipe::run(c),
+        Command::Repo(c) => vcs::repo(&config, c),
+        Command::Auth(c) => vcs::auth(&config, c),
         Command::MergeFile(_) | Command::Login { .. } | Command::Logout { .. } => {
             unreachable!("handled above: these need no configuration")
         }
