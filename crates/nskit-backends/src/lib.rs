@@ -7,6 +7,7 @@
 
 mod builtin;
 mod docker_local;
+mod github;
 mod image;
 mod installed;
 mod local;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 
 pub use builtin::BuiltinBackend;
 pub use docker_local::{DockerLocalBackend, FORMAT_LABEL, NAME_LABEL, RECIPE_LABEL};
+pub use github::{GitHubBackend, GitHubSettings, unpack_source_archive};
 pub use image::{
     DESCRIPTION_LABEL, ImageRunner, Limits, NETWORK_LABEL, SharedEngine, TAGS_LABEL, label_tags,
     load_from_image, program_manifest, recipe_name,

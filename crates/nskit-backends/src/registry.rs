@@ -625,6 +625,30 @@ impl RegistryBackend {
         Ok(listing)
     }
 
+    /// The labels of `repository:tag`, read from its config blob without pulling; `None`
+    /// when the registry has no such image or will not show it.
+    pub fn labels_of(
+        &self,
+        repository: &str,
+        tag: &str,
+    ) -> Result<Option<HashMap<String, String>>> {
+        let rt = self.runtime()?;
+        let _ = self.credentials();
+        let image = self.reference(repository, tag);
+        let auth = self.auth();
+        match rt.block_on(self.client.pull_manifest_and_config(&image, &auth)) {
+            Ok((_, _, config)) => config_labels(&config)
+                .map(Some)
+                .map_err(BackendError::Registry),
+            Err(e) if is_transport(&e) => Err(registry_error(
+                &self.settings,
+                &format!("{repository}:{tag}"),
+                e,
+            )),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// Forgets the cached listing, so the next call asks the registry.
     pub fn refresh(&self) {
         if let Ok(mut l) = self.listing.lock() {

@@ -456,3 +456,72 @@ fn auth_keeps_the_token_in_the_keychain() {
     let (_, status, _) = run(w.nskit().args(["auth", "status"]));
     assert!(status.contains(&format!("{host}: no token")), "{status}");
 }
+
+#[test]
+fn the_github_backend_lists_and_inits_from_release_archives() {
+    let w = world(&["repo"], "");
+    let manifest = "name: svc\ndescription: Services\nfields:\n  - name: project_name\n    default: from-github\n";
+    w.gh.state.lock().expect("lock").repos.insert(
+        "acme/recipe-svc".into(),
+        FakeRepo {
+            owner: "acme".into(),
+            name: "recipe-svc".into(),
+            description: "Services".into(),
+            releases: ["v1.0.0", "v1.2.0"]
+                .iter()
+                .map(|t| nskit_testkit::FakeRelease {
+                    tag: t.to_string(),
+                    draft: false,
+                    prerelease: false,
+                    tarball: nskit_testkit::source_archive(
+                        "acme",
+                        "recipe-svc",
+                        &[
+                            ("recipe.yaml", manifest),
+                            ("template/VERSION", &format!("{t}\n")),
+                        ],
+                    ),
+                })
+                .collect(),
+            ..Default::default()
+        },
+    );
+    let backend = w.home.path().join("backend-github.yml");
+    std::fs::write(
+        &backend,
+        format!(
+            "type: github\norg: acme\nrepo_pattern: recipe-{{recipe_name}}\napi_url: {}\nimage_registry: none\ntoken: ${{MY_GH}}\n",
+            w.gh.url
+        ),
+    )
+    .expect("backend file");
+    let (code, stdout, stderr) = run(w.nskit().env("MY_GH", TOKEN).args([
+        "--backend",
+        backend.to_str().expect("utf-8"),
+        "list",
+        "--json",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(v[0]["name"], "svc");
+    assert_eq!(v[0]["versions"], serde_json::json!(["v1.2.0", "v1.0.0"]));
+    let out = w.home.out();
+    let (code, stdout, stderr) = run(w.nskit().env("MY_GH", TOKEN).current_dir(&out).args([
+        "--backend",
+        backend.to_str().expect("utf-8"),
+        "init",
+        "--recipe",
+        "svc",
+        "--version",
+        "1.0.0",
+        "--defaults",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("from-github/VERSION")).expect("read"),
+        "v1.0.0\n"
+    );
+    let state = std::fs::read_to_string(out.join("from-github/.recipe/config.yml")).expect("state");
+    assert!(state.contains("backend: github"), "{state}");
+    assert_nowhere(w.home.path(), &[&stdout, &stderr]);
+}

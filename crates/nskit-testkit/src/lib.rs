@@ -13,6 +13,28 @@ mod github;
 pub use git_server::GitServer;
 pub use github::{FakeGitHub, FakeRelease, FakeRepo, GitHubState};
 
+/// A source archive as GitHub serves it: a `.tar.gz` whose entries are all under one
+/// `<owner>-<repo>-<sha>/` folder.
+pub fn source_archive(owner: &str, repo: &str, files: &[(&str, &str)]) -> Vec<u8> {
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    for (path, contents) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(contents.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(
+            &mut h,
+            format!("{owner}-{repo}-0a1b2c3/{path}"),
+            contents.as_bytes(),
+        )
+        .unwrap();
+    }
+    b.into_inner().unwrap().finish().unwrap()
+}
+
 /// Reads `Authorization: Basic ...` into (user, password).
 pub(crate) fn basic_auth(req: &tiny_http::Request) -> Option<(String, String)> {
     use base64::Engine;

@@ -341,6 +341,29 @@ impl GitHub {
         })
     }
 
+    /// The bytes at `path` (a source archive), following redirects.
+    pub fn download(&self, path: &str, what: &str) -> Result<Vec<u8>, ProviderError> {
+        let res = self
+            .request(reqwest::Method::GET, path)
+            .send()
+            .map_err(|e| self.network(e))?;
+        let status = res.status().as_u16();
+        if status == 404 {
+            return Err(ProviderError::NotFound {
+                host: self.host.clone(),
+                what: what.to_string(),
+            });
+        }
+        if !(200..300).contains(&status) {
+            return Err(ProviderError::Api {
+                host: self.host.clone(),
+                status,
+                message: format!("cannot download {what}"),
+            });
+        }
+        Ok(res.bytes().map_err(|e| self.network(e))?.to_vec())
+    }
+
     /// Every item of a paginated list, following the `Link: rel="next"` headers.
     pub fn paginate(&self, path: &str, what: &str) -> Result<Vec<Value>, ProviderError> {
         let sep = if path.contains('?') { '&' } else { '?' };

@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use nskit_backends::{
-    BuiltinBackend, DEFAULT_GROUP, DockerLocalBackend, InstalledBackend, LocalBackend,
-    RecipeBackend, RegistryBackend, RegistryCredentials, RegistrySettings,
+    BuiltinBackend, DEFAULT_GROUP, DockerLocalBackend, GitHubBackend, GitHubSettings,
+    InstalledBackend, LocalBackend, RecipeBackend, RegistryBackend, RegistryCredentials,
+    RegistrySettings,
 };
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,48 @@ pub enum BackendConfig {
     /// A container registry (Registry HTTP API v2): repositories under `image_prefix`, one
     /// version per tag.
     Docker(Box<RegistryConfig>),
+    /// An organisation's GitHub repositories matching `repo_pattern`, one version per
+    /// release.
+    Github(Box<GitHubConfig>),
+}
+
+/// The `github` backend's settings (the original's keys, and more).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitHubConfig {
+    /// The organisation (or user).
+    pub org: String,
+    /// Which repositories are recipes; `{recipe_name}` stands for the name.
+    #[serde(default = "default_repo_pattern")]
+    pub repo_pattern: String,
+    /// Only repositories with this topic.
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// Prereleases are versions too.
+    #[serde(default)]
+    pub prereleases: bool,
+    /// The API (GitHub Enterprise: `https://HOST/api/v3`).
+    #[serde(default = "default_api_url")]
+    pub api_url: String,
+    /// The registry of the recipes' images, whose labels name them (`ghcr.io`; `none` to
+    /// skip).
+    #[serde(default = "default_image_registry")]
+    pub image_registry: String,
+    /// The original's key: a token (write `${VAR}`); else NSKIT_GITHUB_TOKEN, GITHUB_TOKEN,
+    /// the keychain.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// The original's entry-point group (accepted, unused).
+    #[serde(default)]
+    pub entrypoint: Option<String>,
+}
+
+fn default_repo_pattern() -> String {
+    "{recipe_name}".into()
+}
+
+fn default_image_registry() -> String {
+    "ghcr.io".into()
 }
 
 /// The `docker` backend's settings.
@@ -398,13 +441,31 @@ impl Config {
                 image_prefix: env(env_vars::NSKIT_IMAGE_PREFIX).unwrap_or_default(),
                 ..RegistryConfig::default()
             }))),
+            "github" => Ok(BackendConfig::Github(Box::new(GitHubConfig {
+                org: env(env_vars::NSKIT_GITHUB_ORGANISATION)
+                    .or_else(|| env("GITHUB_ORGANISATION"))
+                    .ok_or_else(|| {
+                        Error::Config(
+                            "--backend github needs the organisation: set NSKIT_GITHUB_ORGANISATION, or use a backend file (type: github, org: ...)".into(),
+                        )
+                    })?,
+                repo_pattern: default_repo_pattern(),
+                topic: None,
+                prereleases: false,
+                api_url: env(env_vars::NSKIT_GITHUB_API_URL)
+                    .or_else(|| env("GITHUB_URL"))
+                    .unwrap_or_else(default_api_url),
+                image_registry: default_image_registry(),
+                token: None,
+                entrypoint: None,
+            }))),
             path if Path::new(path).is_file() => {
                 let p = Path::new(path);
                 let b: BackendConfig = read_yaml(p, env)?;
                 Ok(relative_to(b, p.parent().unwrap_or(Path::new("."))))
             }
             other => Err(Error::Config(format!(
-                "unknown backend `{other}`: use builtin, local, installed, docker-local, docker, or the path of a backend config file"
+                "unknown backend `{other}`: use builtin, local, installed, docker-local, docker, github, or the path of a backend config file"
             ))),
         }
     }
@@ -444,6 +505,25 @@ impl Config {
                     crate::keychain::registry(&host).ok().flatten()
                 }));
                 Box::new(RegistryBackend::new(s))
+            }
+            BackendConfig::Github(g) => {
+                let mut s = GitHubSettings::new(g.org.clone());
+                s.api_url = g.api_url.clone();
+                s.repo_pattern = g.repo_pattern.clone();
+                s.topic = g.topic.clone();
+                s.prereleases = g.prereleases;
+                s.image_registry = Some(g.image_registry.clone()).filter(|r| r != "none");
+                s.token = g
+                    .token
+                    .clone()
+                    .filter(|t| !t.is_empty())
+                    .map(nskit_vcs::Token::new)
+                    .or_else(|| {
+                        crate::repository::github_token(&nskit_vcs::github_host(&g.api_url), &|k| {
+                            std::env::var(k).ok()
+                        })
+                    });
+                Box::new(GitHubBackend::new(s))
             }
         }
     }

@@ -40,7 +40,9 @@ pub use client::{
     Catalogue, InitRequest, Output, Preview, PreviewFile, ProjectRequest, RecipeClient,
     RecipeDetails, RecipeResult,
 };
-pub use config::{BackendConfig, Config, ConfigFile, Overrides, RegistryConfig};
+pub use config::{
+    BackendConfig, Config, ConfigFile, GitHubConfig, Overrides, RegistryConfig, VcsConfig,
+};
 pub use error::{Error, ErrorCode, ErrorInfo, Result};
 pub use nskit_backends::{RecipeBackend, RecipeInfo};
 /// Three-way merge (line merge compatible with `git merge-file`).
