@@ -525,3 +525,28 @@ fn the_github_backend_lists_and_inits_from_release_archives() {
     assert!(state.contains("backend: github"), "{state}");
     assert_nowhere(w.home.path(), &[&stdout, &stderr]);
 }
+
+#[test]
+fn an_interactive_init_asks_whether_to_create_the_repository() {
+    let w = world(&["repo"], "");
+    let out = w.home.out();
+    let bin = assert_cmd::cargo::cargo_bin("nskit");
+    let cmd = format!(
+        "env -u NSKIT_BACKEND -u GITHUB_TOKEN HOME={home} XDG_CONFIG_HOME={home}/.config XDG_DATA_HOME={home}/.local/share GIT_CONFIG_NOSYSTEM=1 NSKIT_GITHUB_TOKEN={TOKEN} {bin} --config {config} init --recipe service --output-base-path {out}",
+        home = w.home.path().display(),
+        bin = bin.display(),
+        config = w.config.display(),
+        out = out.display()
+    );
+    let mut p = rexpect::spawn(&cmd, Some(20_000)).expect("spawn in a pty");
+    p.exp_string("Create repository in GitHub?")
+        .expect("asks, as the original");
+    p.exp_string("[Y/n]").expect("yes by default");
+    p.send_line("").expect("accept");
+    p.exp_string("project_name").expect("then the questions");
+    p.send_line("asked-api").expect("type");
+    p.exp_string("created the repository acme/asked-api")
+        .expect("created");
+    p.exp_eof().expect("finishes");
+    assert!(remote_head(&w, "acme", "asked-api").is_some());
+}

@@ -58,6 +58,8 @@ pub struct GitHubState {
     pub authorizations: Vec<String>,
     /// When set, every call answers 403 with GitHub's rate-limit headers.
     pub rate_limited: bool,
+    /// The bodies of the repository creations asked for.
+    pub created: Vec<Value>,
 }
 
 /// A running fake GitHub; repositories it creates are bare repositories of `git`.
@@ -351,6 +353,7 @@ fn handle(
             let Ok(v) = serde_json::from_slice::<Value>(body) else {
                 return message(400, "Problems parsing JSON");
             };
+            st.created.push(v.clone());
             let Some(name) = v["name"].as_str().map(str::to_string) else {
                 return reply(
                     422,

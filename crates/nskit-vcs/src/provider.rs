@@ -29,7 +29,7 @@ impl std::fmt::Debug for Token {
 }
 
 /// What a repository is created with.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RepoSpec {
     /// The repository's name (the project's).
     pub name: String,
@@ -41,6 +41,9 @@ pub struct RepoSpec {
     pub description: Option<String>,
     /// Topics to set after creation.
     pub topics: Vec<String>,
+    /// More of the host's repository settings, sent as they are (`has_wiki: false`,
+    /// `delete_branch_on_merge: true`, `allow_squash_merge: true`).
+    pub settings: serde_json::Map<String, Value>,
 }
 
 /// A repository on the host.
@@ -473,12 +476,20 @@ impl VcsProvider for GitHub {
             Some(o) => format!("/orgs/{o}/repos"),
             None => "/user/repos".into(),
         };
-        let body = json!({
+        let mut body = json!({
             "name": spec.name,
             "private": spec.private,
             "description": spec.description.clone().unwrap_or_default(),
             "auto_init": false,
         });
+        if let Some(b) = body.as_object_mut() {
+            for (k, v) in &spec.settings {
+                // The name, visibility and initial commit are nskit's to decide.
+                if !matches!(k.as_str(), "name" | "private" | "visibility" | "auto_init") {
+                    b.insert(k.clone(), v.clone());
+                }
+            }
+        }
         let created = self.send(
             reqwest::Method::POST,
             &path,

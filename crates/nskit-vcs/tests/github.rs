@@ -41,6 +41,10 @@ fn spec(name: &str, org: Option<&str>) -> RepoSpec {
         private: true,
         description: Some("Billing".into()),
         topics: vec!["service".into(), "nskit".into()],
+        settings: serde_json::json!({"has_wiki": false, "delete_branch_on_merge": true})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
     }
 }
 
@@ -69,6 +73,10 @@ fn creates_in_an_organisation_and_pushes_the_first_commit() {
         let r = &st.repos["acme/billing-api"];
         assert_eq!(r.topics, ["service", "nskit"]);
         assert_eq!(r.description, "Billing");
+        let body = st.created.last().expect("a create request");
+        assert_eq!(body["has_wiki"], false);
+        assert_eq!(body["delete_branch_on_merge"], true);
+        assert_eq!(body["private"], true);
         assert!(
             st.authorizations
                 .iter()

@@ -249,6 +249,15 @@ impl RecipeClient {
         self
     }
 
+    /// Checks a project name against the configured naming conventions (for forms): the
+    /// repository name it gives, with a warning under `warn`; an error under `strict`.
+    pub fn check_project_name(&self, name: &str) -> Result<(String, Option<String>)> {
+        match self.publisher()? {
+            Some(p) => p.check_name(name),
+            None => Ok((name.to_string(), None)),
+        }
+    }
+
     /// The publisher of the configured git host, if one is configured.
     pub fn publisher(&self) -> Result<Option<Arc<crate::repository::Publisher>>> {
         let Some(vcs) = &self.vcs else {

@@ -191,6 +191,10 @@ pub struct VcsConfig {
     /// The naming conventions project names are checked against.
     #[serde(default)]
     pub namespaces: Option<NamespacesConfig>,
+    /// More repository settings for the host's API, as they are (`has_wiki: false`,
+    /// `delete_branch_on_merge: true`).
+    #[serde(default)]
+    pub settings: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where the naming tree comes from and how strictly it applies.
@@ -390,6 +394,7 @@ impl Config {
                 private: true,
                 topics: vec![],
                 namespaces: None,
+                settings: serde_json::Map::new(),
             });
             if let Some(a) = api {
                 v.api_url = a;

@@ -169,6 +169,7 @@ impl Publisher {
             private: opts.private.unwrap_or(self.config.private),
             description: opts.description.clone(),
             topics: self.config.topics.clone(),
+            settings: self.config.settings.clone(),
         };
         let remote = self.provider.create(&spec).map_err(Error::Repository)?;
         let creds = self.provider.push_credentials();
