@@ -18,6 +18,7 @@ pub fn run() {
             commands::projects::preview_project,
             commands::projects::create_project,
             commands::projects::default_output_dir,
+            commands::projects::repository_target,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -85,6 +85,29 @@ pub struct ProjectRequest {
     /// Write into a project folder that already has files.
     #[serde(default)]
     pub force: bool,
+    /// Create the project's repository on the configured git host and push it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub create_repo: Option<bool>,
+    /// Make that repository public (private by default).
+    #[serde(default)]
+    #[ts(optional)]
+    pub public_repo: Option<bool>,
+}
+
+/// Where repositories are created, for a UI to offer it (no secret in it).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RepositoryTarget {
+    /// `GitHub`.
+    pub provider: String,
+    /// `github.com`.
+    pub host: String,
+    /// The organisation, or the token's user when absent.
+    pub organisation: Option<String>,
+    /// New repositories are private unless asked otherwise.
+    pub private: bool,
 }
 
 impl From<ProjectRequest> for InitRequest {
@@ -96,7 +119,13 @@ impl From<ProjectRequest> for InitRequest {
             output: Output::Base(PathBuf::from(r.output_dir)),
             force: r.force,
             git: true,
-            create_repo: None,
+            create_repo: r
+                .create_repo
+                .unwrap_or(false)
+                .then(|| crate::repository::RepoOptions {
+                    private: r.public_repo.unwrap_or(false).then_some(false),
+                    description: None,
+                }),
         }
     }
 }
@@ -247,6 +276,20 @@ impl RecipeClient {
         self.vcs = vcs;
         self.publisher = OnceLock::new();
         self
+    }
+
+    /// Where repositories would be created, if a git host is configured.
+    pub fn repository_target(&self) -> Option<RepositoryTarget> {
+        self.vcs.as_ref().map(|v| RepositoryTarget {
+            provider: if v.provider == "github" {
+                "GitHub".into()
+            } else {
+                v.provider.clone()
+            },
+            host: v.host(),
+            organisation: v.organisation.clone(),
+            private: v.private,
+        })
     }
 
     /// Checks a project name against the configured naming conventions (for forms): the

@@ -38,7 +38,7 @@ mod update;
 
 pub use client::{
     Catalogue, InitRequest, Output, Preview, PreviewFile, ProjectRequest, RecipeClient,
-    RecipeDetails, RecipeResult,
+    RecipeDetails, RecipeResult, RepositoryTarget,
 };
 pub use config::{
     BackendConfig, Config, ConfigFile, GitHubConfig, Overrides, RegistryConfig, VcsConfig,

@@ -1,5 +1,5 @@
 //! Previewing and creating projects.
-use nskit::{InitRequest, Preview, ProjectRequest, RecipeResult};
+use nskit::{InitRequest, Preview, ProjectRequest, RecipeResult, RepositoryTarget};
 use tauri::State;
 
 use super::blocking;
@@ -30,4 +30,10 @@ pub fn default_output_dir() -> String {
     dirs::home_dir()
         .map(|h| h.display().to_string())
         .unwrap_or_else(|| ".".into())
+}
+
+/// Where the project's repository can be created, when a git host is configured.
+#[tauri::command]
+pub fn repository_target(state: State<'_, AppState>) -> CommandResult<Option<RepositoryTarget>> {
+    Ok(state.client()?.repository_target())
 }

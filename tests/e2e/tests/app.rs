@@ -61,11 +61,18 @@ fn missing_piece() -> Option<String> {
     None
 }
 
-async fn start(home: &Path) -> Result<(Driver, Client)> {
+const TOKEN: &str = "ghp_e2eTOKEN0123456789";
+
+async fn start(home: &Path, github_api: &str) -> Result<(Driver, Client)> {
     let port = free_port()?;
     let native = free_port()?;
     let config = home.join("config.yaml");
-    std::fs::write(&config, "backend:\n  type: builtin\n")?;
+    std::fs::write(
+        &config,
+        format!(
+            "backend:\n  type: builtin\nvcs:\n  provider: github\n  api_url: {github_api}\n  organisation: acme\n"
+        ),
+    )?;
     let child = Command::new("tauri-driver")
         .args([
             "--port",
@@ -77,6 +84,7 @@ async fn start(home: &Path) -> Result<(Driver, Client)> {
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("NSKIT_CONFIG", &config)
+        .env("NSKIT_GITHUB_TOKEN", TOKEN)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -162,7 +170,19 @@ async fn create_a_project_through_the_form() -> Result<()> {
     let home = tempfile::tempdir()?;
     let out = home.path().join("projects");
     std::fs::create_dir_all(&out)?;
-    let (_driver, c) = start(home.path()).await?;
+    // GitHub's stand-in and a real git server, for the repository step.
+    let git = nskit_testkit::GitServer::start(&home.path().join("git"), TOKEN);
+    let gh = nskit_testkit::FakeGitHub::start(
+        git,
+        nskit_testkit::GitHubState {
+            token: TOKEN.into(),
+            login: "ada".into(),
+            scopes: vec!["repo".into()],
+            orgs: vec!["acme".into()],
+            ..Default::default()
+        },
+    );
+    let (_driver, c) = start(home.path(), &gh.url).await?;
     let result = drive(&c, &out).await;
     if let Ok(png) = c.screenshot().await {
         let shot = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-last.png");
@@ -189,6 +209,30 @@ async fn create_a_project_through_the_form() -> Result<()> {
     assert!(
         project.join(".git/HEAD").is_file(),
         "the project is a git repository"
+    );
+    // The repository was created, private, named after the project, and the commit pushed.
+    {
+        let st = gh.state.lock().map_err(|_| anyhow::anyhow!("lock"))?;
+        let repo = st
+            .repos
+            .get("acme/e2e-cli")
+            .context("the repository acme/e2e-cli was created")?;
+        assert!(repo.private, "private by default");
+    }
+    let remote = Command::new("git")
+        .arg("--git-dir")
+        .arg(gh.git.root.join("acme/e2e-cli.git"))
+        .args(["rev-parse", "refs/heads/main"])
+        .output()?;
+    let local = Command::new("git")
+        .arg("-C")
+        .arg(&project)
+        .args(["rev-parse", "HEAD"])
+        .output()?;
+    assert!(remote.status.success(), "main was pushed");
+    assert_eq!(
+        remote.stdout, local.stdout,
+        "the pushed commit is the project's"
     );
     Ok(())
 }
@@ -245,6 +289,12 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
     edition.select_by_label("2024").await?;
     wait_css(c, "#field-ci").await?.click().await?;
     type_into(c, "[data-testid=output-dir]", &out.display().to_string()).await?;
+    // A git host is configured: the form offers to create the repository.
+    wait_css(c, "[data-testid=create-repo]")
+        .await?
+        .click()
+        .await?;
+    wait_css(c, "[data-testid=public-repo]").await?;
     if let Ok(png) = c.screenshot().await {
         let _ = std::fs::write(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-form.png"),
@@ -270,5 +320,7 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
         );
     }
     wait_text(c, "[data-testid=created-files]", "src/main.rs").await?;
+    wait_text(c, "[data-testid=created-repo]", "acme/e2e-cli").await?;
+    wait_text(c, "[data-testid=created-repo]", "private").await?;
     Ok(())
 }

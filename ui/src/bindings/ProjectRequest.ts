@@ -24,4 +24,12 @@ outputDir: string,
 /**
  * Write into a project folder that already has files.
  */
-force: boolean, };
+force: boolean, 
+/**
+ * Create the project's repository on the configured git host and push it.
+ */
+createRepo?: boolean, 
+/**
+ * Make that repository public (private by default).
+ */
+publicRepo?: boolean, };

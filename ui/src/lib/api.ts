@@ -8,6 +8,7 @@ import type { Preview } from "../bindings/Preview";
 import type { ProjectRequest } from "../bindings/ProjectRequest";
 import type { RecipeDetails } from "../bindings/RecipeDetails";
 import type { RecipeResult } from "../bindings/RecipeResult";
+import type { RepositoryTarget } from "../bindings/RepositoryTarget";
 
 export type { Catalogue };
 
@@ -39,4 +40,5 @@ export const api = {
   preview: (request: ProjectRequest) => call<Preview>("preview_project", { request }),
   create: (request: ProjectRequest) => call<RecipeResult>("create_project", { request }),
   defaultOutputDir: () => call<string>("default_output_dir"),
+  repositoryTarget: () => call<RepositoryTarget | null>("repository_target"),
 };
