@@ -16,6 +16,29 @@ pub struct Pushed {
     pub remote: String,
 }
 
+/// Callbacks that answer git's credential request once with the user name and token
+/// (counting the asks in `tried`: a second ask means the answer was refused, and is
+/// declined rather than looped on).
+fn with_credentials<'a>(
+    credentials: Option<(&'a str, &'a Token)>,
+    tried: &'a std::cell::Cell<usize>,
+) -> RemoteCallbacks<'a> {
+    let mut callbacks = RemoteCallbacks::new();
+    callbacks.credentials(move |_url, _user, allowed| {
+        tried.set(tried.get() + 1);
+        match credentials {
+            Some((user, token))
+                if tried.get() == 1
+                    && allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) =>
+            {
+                git2::Cred::userpass_plaintext(user, token.expose())
+            }
+            _ => Err(git2::Error::from_str("the server refused the credentials")),
+        }
+    });
+    callbacks
+}
+
 /// Adds `clone_url` as `origin` (or points `origin` at it) and pushes the current branch,
 /// setting it to track the remote one. A rejection carries the server's own words.
 pub fn push_to_new_remote(
@@ -60,20 +83,7 @@ pub fn push_to_new_remote(
     let rejected: RefCell<Vec<String>> = RefCell::new(vec![]);
     let remote_says: RefCell<String> = RefCell::new(String::new());
     let tried = std::cell::Cell::new(0);
-    let mut callbacks = RemoteCallbacks::new();
-    callbacks.credentials(|_url, _user, allowed| {
-        tried.set(tried.get() + 1);
-        match credentials {
-            // A second ask means the first answer was refused: stop rather than loop.
-            Some((user, token))
-                if tried.get() == 1
-                    && allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) =>
-            {
-                git2::Cred::userpass_plaintext(user, token.expose())
-            }
-            _ => Err(git2::Error::from_str("the server refused the credentials")),
-        }
-    });
+    let mut callbacks = with_credentials(credentials, &tried);
     callbacks.sideband_progress(|data| {
         remote_says
             .borrow_mut()
@@ -141,19 +151,7 @@ pub fn read_remote_file(
     };
     let dir = tempfile::tempdir().map_err(|e| fail(e.to_string()))?;
     let tried = std::cell::Cell::new(0);
-    let mut callbacks = RemoteCallbacks::new();
-    callbacks.credentials(|_url, _user, allowed| {
-        tried.set(tried.get() + 1);
-        match credentials {
-            Some((user, token))
-                if tried.get() == 1
-                    && allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) =>
-            {
-                git2::Cred::userpass_plaintext(user, token.expose())
-            }
-            _ => Err(git2::Error::from_str("the server refused the credentials")),
-        }
-    });
+    let callbacks = with_credentials(credentials, &tried);
     let mut fetch = git2::FetchOptions::new();
     fetch.remote_callbacks(callbacks).depth(1);
     git2::build::RepoBuilder::new()
