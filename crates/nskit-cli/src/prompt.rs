@@ -109,3 +109,20 @@ impl nskit::Prompter for TerminalPrompter {
         }
     }
 }
+
+/// A secret (password, token): from standard input when asked to or when it is not a
+/// terminal (trailing newline dropped), else typed, hidden. An empty one is an error.
+pub(crate) fn read_secret(prompt: &str, from_stdin: bool) -> anyhow::Result<String> {
+    use std::io::{IsTerminal, Read};
+    let secret = if from_stdin || !std::io::stdin().is_terminal() {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        Password::new().with_prompt(prompt).interact()?
+    };
+    if secret.is_empty() {
+        anyhow::bail!("nothing given: pipe it in on standard input, or type it when asked");
+    }
+    Ok(secret)
+}

@@ -281,11 +281,7 @@ impl RecipeClient {
     /// Where repositories would be created, if a git host is configured.
     pub fn repository_target(&self) -> Option<RepositoryTarget> {
         self.vcs.as_ref().map(|v| RepositoryTarget {
-            provider: if v.provider == "github" {
-                "GitHub".into()
-            } else {
-                v.provider.clone()
-            },
+            provider: crate::repository::provider_label(&v.provider),
             host: v.host(),
             organisation: v.organisation.clone(),
             private: v.private,

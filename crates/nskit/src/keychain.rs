@@ -34,6 +34,30 @@ fn explain(e: &keyring::Error) -> String {
     }
 }
 
+/// The secret stored under `account`; `Ok(None)` when there is none.
+fn read(account: &str) -> Result<Option<String>, String> {
+    match entry(account)?.get_password() {
+        Ok(v) => Ok(Some(v)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(explain(&e)),
+    }
+}
+
+fn write(account: &str, secret: &str) -> Result<(), String> {
+    entry(account)?
+        .set_password(secret)
+        .map_err(|e| explain(&e))
+}
+
+/// Removes the secret of `account`; whether there was one.
+fn delete(account: &str) -> Result<bool, String> {
+    match entry(account)?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(explain(&e)),
+    }
+}
+
 /// Stores a registry's credentials in the keychain.
 pub fn store_registry(host: &str, creds: &RegistryCredentials) -> Result<(), String> {
     let value = serde_json::to_string(&Stored {
@@ -41,38 +65,29 @@ pub fn store_registry(host: &str, creds: &RegistryCredentials) -> Result<(), Str
         password: creds.password.clone(),
     })
     .map_err(|e| e.to_string())?;
-    entry(&registry_account(host))?
-        .set_password(&value)
-        .map_err(|e| explain(&e))
+    write(&registry_account(host), &value)
 }
 
 /// A registry's credentials from the keychain; `Ok(None)` when there are none.
 pub fn registry(host: &str) -> Result<Option<RegistryCredentials>, String> {
-    match entry(&registry_account(host))?.get_password() {
-        Ok(v) => {
-            let s: Stored = serde_json::from_str(&v).map_err(|_| {
-                format!(
-                    "the keychain entry {SERVICE}/{} is not nskit's; remove it with `nskit logout {host}`",
-                    registry_account(host)
-                )
-            })?;
-            Ok(Some(RegistryCredentials {
-                username: s.username,
-                password: s.password,
-            }))
-        }
-        Err(keyring::Error::NoEntry) => Ok(None),
-        Err(e) => Err(explain(&e)),
-    }
+    let Some(v) = read(&registry_account(host))? else {
+        return Ok(None);
+    };
+    let s: Stored = serde_json::from_str(&v).map_err(|_| {
+        format!(
+            "the keychain entry {SERVICE}/{} is not nskit's; remove it with `nskit logout {host}`",
+            registry_account(host)
+        )
+    })?;
+    Ok(Some(RegistryCredentials {
+        username: s.username,
+        password: s.password,
+    }))
 }
 
 /// Removes a registry's credentials; whether there were any.
 pub fn forget_registry(host: &str) -> Result<bool, String> {
-    match entry(&registry_account(host))?.delete_credential() {
-        Ok(()) => Ok(true),
-        Err(keyring::Error::NoEntry) => Ok(false),
-        Err(e) => Err(explain(&e)),
-    }
+    delete(&registry_account(host))
 }
 
 /// The account of a git host's token (`github:HOST`).
@@ -82,25 +97,15 @@ pub fn github_account(host: &str) -> String {
 
 /// Stores a GitHub token for `host` in the keychain.
 pub fn store_github_token(host: &str, token: &nskit_vcs::Token) -> Result<(), String> {
-    entry(&github_account(host))?
-        .set_password(token.expose())
-        .map_err(|e| explain(&e))
+    write(&github_account(host), token.expose())
 }
 
 /// The GitHub token stored for `host`, if any.
 pub fn github_token(host: &str) -> Result<Option<nskit_vcs::Token>, String> {
-    match entry(&github_account(host))?.get_password() {
-        Ok(t) => Ok(Some(nskit_vcs::Token::new(t))),
-        Err(keyring::Error::NoEntry) => Ok(None),
-        Err(e) => Err(explain(&e)),
-    }
+    Ok(read(&github_account(host))?.map(nskit_vcs::Token::new))
 }
 
 /// Removes the GitHub token of `host`; whether there was one.
 pub fn forget_github_token(host: &str) -> Result<bool, String> {
-    match entry(&github_account(host))?.delete_credential() {
-        Ok(()) => Ok(true),
-        Err(keyring::Error::NoEntry) => Ok(false),
-        Err(e) => Err(explain(&e)),
-    }
+    delete(&github_account(host))
 }

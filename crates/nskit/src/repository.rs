@@ -49,24 +49,35 @@ pub fn github_token(host: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<
         .or_else(|| crate::keychain::github_token(host).ok().flatten())
 }
 
-/// Creates repositories on the configured host, checking names first.
+/// Creates repositories on the configured host, checking names first. The provider (and
+/// with it the token, which may come from the keychain) is made only when the host is
+/// first needed: checking a name against a namespaces file asks for neither.
 pub struct Publisher {
     config: VcsConfig,
-    provider: Box<dyn VcsProvider>,
+    provider: std::sync::OnceLock<std::result::Result<Box<dyn VcsProvider>, String>>,
     namespaces: std::sync::OnceLock<std::result::Result<Option<Namespaces>, String>>,
 }
 
 impl std::fmt::Debug for Publisher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Publisher")
-            .field("provider", &self.provider.name())
-            .field("host", &self.provider.host())
+            .field("provider", &self.provider_name())
+            .field("host", &self.config.host())
             .finish()
     }
 }
 
+/// The name people know a provider by (`github` → `GitHub`).
+pub fn provider_label(provider: &str) -> String {
+    match provider {
+        "github" => "GitHub".into(),
+        other => other.to_string(),
+    }
+}
+
 impl Publisher {
-    /// A publisher for `config`, with the token from the environment or the keychain.
+    /// A publisher for `config`; the token is looked up (environment, then keychain) when
+    /// the host is first used.
     pub fn from_config(config: &VcsConfig) -> Result<Publisher> {
         if config.provider != "github" {
             return Err(Error::Config(format!(
@@ -74,23 +85,38 @@ impl Publisher {
                 config.provider
             )));
         }
-        let token = github_token(&config.host(), &|k| std::env::var(k).ok());
-        let provider = GitHub::new(&config.api_url, token).map_err(Error::Repository)?;
-        Ok(Publisher::with_provider(config, Box::new(provider)))
+        Ok(Publisher {
+            config: config.clone(),
+            provider: std::sync::OnceLock::new(),
+            namespaces: std::sync::OnceLock::new(),
+        })
     }
 
     /// A publisher over any provider.
     pub fn with_provider(config: &VcsConfig, provider: Box<dyn VcsProvider>) -> Publisher {
         Publisher {
             config: config.clone(),
-            provider,
+            provider: std::sync::OnceLock::from(Ok(provider)),
             namespaces: std::sync::OnceLock::new(),
         }
     }
 
     /// The provider's name (`GitHub`).
-    pub fn provider_name(&self) -> &str {
-        self.provider.name()
+    pub fn provider_name(&self) -> String {
+        provider_label(&self.config.provider)
+    }
+
+    fn provider(&self) -> Result<&dyn VcsProvider> {
+        self.provider
+            .get_or_init(|| {
+                let token = github_token(&self.config.host(), &|k| std::env::var(k).ok());
+                GitHub::new(&self.config.api_url, token)
+                    .map(|g| Box::new(g) as Box<dyn VcsProvider>)
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map(|p| p.as_ref())
+            .map_err(|e| Error::Config(e.clone()))
     }
 
     fn namespaces(&self) -> Result<Option<&Namespaces>> {
@@ -109,12 +135,12 @@ impl Publisher {
                     Some((o, n)) => (Some(o), n),
                     None => (self.config.organisation.as_deref(), r.as_str()),
                 };
-                let repo = self
-                    .provider
+                let provider = self.provider().map_err(|e| e.to_string())?;
+                let repo = provider
                     .find(owner, name)
                     .map_err(|e| e.to_string())?
                     .ok_or_else(|| format!("the namespaces repository {r} does not exist"))?;
-                let creds = self.provider.push_credentials();
+                let creds = provider.push_credentials();
                 nskit_vcs::read_remote_file(
                     &repo.clone_url,
                     creds.as_ref().map(|(u, t)| (u.as_str(), t)),
@@ -171,8 +197,9 @@ impl Publisher {
             topics: self.config.topics.clone(),
             settings: self.config.settings.clone(),
         };
-        let remote = self.provider.create(&spec).map_err(Error::Repository)?;
-        let creds = self.provider.push_credentials();
+        let provider = self.provider()?;
+        let remote = provider.create(&spec).map_err(Error::Repository)?;
+        let creds = provider.push_credentials();
         let pushed = nskit_vcs::push_to_new_remote(
             project,
             &remote.clone_url,

@@ -51,19 +51,10 @@ pub(crate) fn login(
     username: &str,
     password_stdin: bool,
 ) -> anyhow::Result<ExitCode> {
-    use std::io::{IsTerminal, Read};
-    let password = if password_stdin || !std::io::stdin().is_terminal() {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        s.trim_end_matches(['\r', '\n']).to_string()
-    } else {
-        dialoguer::Password::new()
-            .with_prompt(format!("Password or token for {username} at {registry}"))
-            .interact()?
-    };
-    if password.is_empty() {
-        anyhow::bail!("no password given: pipe it in with --password-stdin, or type it when asked");
-    }
+    let password = crate::prompt::read_secret(
+        &format!("Password or token for {username} at {registry}"),
+        password_stdin,
+    )?;
     let host = registry_host(registry);
     nskit::keychain::store_registry(
         host,

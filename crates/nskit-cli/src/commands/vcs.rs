@@ -1,6 +1,5 @@
 //! `repo create` and `auth login/status/logout`: repositories on the configured git host,
 //! and tokens kept in the OS keychain (never printed, never written to a file).
-use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -146,19 +145,8 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
         } => {
             check_provider(&provider)?;
             let (host, api) = host_and_api(config, host, api_url);
-            let token = if std::io::stdin().is_terminal() {
-                dialoguer::Password::new()
-                    .with_prompt(format!("Token for {host}"))
-                    .interact()?
-            } else {
-                let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s)?;
-                s.trim().to_string()
-            };
-            if token.is_empty() {
-                anyhow::bail!("no token given: pipe it in, or type it when asked");
-            }
-            let token = nskit::vcs::Token::new(token);
+            let token = crate::prompt::read_secret(&format!("Token for {host}"), false)?;
+            let token = nskit::vcs::Token::new(token.trim());
             // Check it before keeping it: a refused token is not stored.
             let gh = nskit::vcs::GitHub::new(&api, Some(token.clone()))
                 .map_err(nskit::Error::Repository)?;
