@@ -147,6 +147,9 @@ struct RepoEntry {
     labels: HashMap<String, String>,
 }
 
+/// Recipe names claimed by several repositories, with their repository paths.
+type SharedNames = BTreeMap<String, Vec<String>>;
+
 /// A listing as cached on disk.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Listing {
@@ -659,16 +662,61 @@ impl RegistryBackend {
         }
     }
 
-    fn by_name(&self) -> Result<BTreeMap<String, RepoEntry>> {
-        let mut m = BTreeMap::new();
+    /// The recipes by name. When several repositories claim one name, none hides the
+    /// others: each is listed under its repository path (below the prefix), and a notice
+    /// says so. Returns the names claimed more than once, with their repository paths.
+    fn by_name(&self) -> Result<(BTreeMap<String, RepoEntry>, SharedNames)> {
+        let mut groups: BTreeMap<String, Vec<RepoEntry>> = BTreeMap::new();
         for e in self.listing()?.repositories {
-            m.entry(e.name.clone()).or_insert(e);
+            groups.entry(e.name.clone()).or_default().push(e);
         }
-        Ok(m)
+        let prefix = self.settings.prefix();
+        let mut m = BTreeMap::new();
+        let mut shared = BTreeMap::new();
+        for (name, entries) in groups {
+            if entries.len() == 1 {
+                m.extend(entries.into_iter().map(|e| (name.clone(), e)));
+                continue;
+            }
+            let mut paths = vec![];
+            for mut e in entries {
+                let path = e
+                    .repository
+                    .strip_prefix(&format!("{prefix}/"))
+                    .unwrap_or(&e.repository)
+                    .to_string();
+                e.name = path.clone();
+                paths.push(path.clone());
+                m.insert(path, e);
+            }
+            shared.insert(name, paths);
+        }
+        if let Ok(mut n) = self.notices.lock() {
+            for (name, paths) in &shared {
+                let notice = format!(
+                    "{} repositories claim the recipe name `{name}` ({}): each is listed under its repository path; give a different `nskit.recipe.name` label to all but one",
+                    paths.len(),
+                    paths.join(", ")
+                );
+                if !n.contains(&notice) {
+                    n.push(notice);
+                }
+            }
+        }
+        Ok((m, shared))
     }
 
     fn entry(&self, name: &str) -> Result<RepoEntry> {
-        let all = self.by_name()?;
+        let (all, shared) = self.by_name()?;
+        if let Some(paths) = shared.get(name) {
+            return Err(BackendError::Registry(format!(
+                "{} repositories of {} claim the recipe name `{name}`: {}; name the one you mean by its repository path (for example `--recipe {}`)",
+                paths.len(),
+                self.describe(),
+                paths.join(", "),
+                paths[0]
+            )));
+        }
         all.get(name)
             .cloned()
             .ok_or_else(|| BackendError::RecipeNotFound {
@@ -782,6 +830,7 @@ impl RecipeBackend for RegistryBackend {
     fn list(&self) -> Result<Vec<RecipeInfo>> {
         Ok(self
             .by_name()?
+            .0
             .into_values()
             .map(|e| {
                 let mut versions: Vec<RecipeVersion> =

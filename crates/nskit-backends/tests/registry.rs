@@ -167,6 +167,70 @@ fn tags_and_the_catalogue_are_read_page_by_page() {
 }
 
 #[test]
+fn repositories_claiming_one_name_are_all_listed_and_reported() {
+    let (Some(e), Some(registry)) = (engine(), service("NSKIT_TEST_REGISTRY")) else {
+        return;
+    };
+    let prefix = unique("nskit-test/twins");
+    let name = unique("twin");
+    publish(
+        &e,
+        &registry,
+        &format!("{prefix}/team-a/py"),
+        &name,
+        &["1.0.0", "1.1.0"],
+        None,
+    );
+    publish(
+        &e,
+        &registry,
+        &format!("{prefix}/team-b/py"),
+        &name,
+        &["2.0.0"],
+        None,
+    );
+    publish(
+        &e,
+        &registry,
+        &format!("{prefix}/solo"),
+        &unique("solo"),
+        &["1.0.0"],
+        None,
+    );
+    let cache = tempfile::tempdir().expect("tempdir");
+    let backend = RegistryBackend::new(settings(&registry, &prefix, &cache));
+    let list = backend.list().expect("list");
+    let got: Vec<(&str, &[String])> = list
+        .iter()
+        .map(|r| (r.name.as_str(), r.versions.as_slice()))
+        .collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(
+        got.contains(&("team-a/py", &["1.1.0".to_string(), "1.0.0".to_string()][..])),
+        "neither hides the other's versions: {got:?}"
+    );
+    assert!(
+        got.contains(&("team-b/py", &["2.0.0".to_string()][..])),
+        "{got:?}"
+    );
+    let notices = backend.notices();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].contains(&format!("`{name}`"))
+            && notices[0].contains("team-a/py")
+            && notices[0].contains("team-b/py"),
+        "{notices:?}"
+    );
+    let err = backend.versions(&name).unwrap_err().to_string();
+    assert!(
+        err.contains("team-a/py") && err.contains("team-b/py"),
+        "{err}"
+    );
+    let v = backend.versions("team-b/py").expect("by repository path");
+    assert_eq!(v, [RecipeVersion::new("2.0.0")]);
+}
+
+#[test]
 fn oci_manifests_and_multi_arch_indexes_are_read() {
     let Some(registry) = service("NSKIT_TEST_REGISTRY") else {
         return;
@@ -264,13 +328,18 @@ fn oci_manifests_and_multi_arch_indexes_are_read() {
     let mut s = settings(&registry, &prefix, &cache);
     s.repositories = vec!["single".into(), "multi".into()];
     let list = RegistryBackend::new(s).list().expect("list");
-    // Both are named `ocidemo`: the first repository in name order wins, the other is
-    // still listed under its repository when the label is missing; here both carry it.
-    let descriptions: Vec<_> = list.iter().map(|r| r.description.clone()).collect();
-    assert_eq!(list.len(), 1, "{list:?}");
-    assert!(
-        descriptions[0] == "amd64 variant" || descriptions[0] == "single OCI manifest",
-        "{descriptions:?}"
+    // Both are named `ocidemo`: each is listed under its repository, neither hidden.
+    let got: Vec<_> = list
+        .iter()
+        .map(|r| (r.name.as_str(), r.description.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("multi", "amd64 variant"),
+            ("single", "single OCI manifest")
+        ],
+        "{list:?}"
     );
     // Each on its own: the index resolves to this machine's platform.
     for (repo, want) in [

@@ -180,9 +180,9 @@ pub(crate) struct MergeFileArgs {
     /// Labels for CURRENT, BASE and OTHER in the markers (default: the file names); up to three.
     #[arg(short = 'L', value_name = "LABEL", num_args = 1, action = clap::ArgAction::Append)]
     pub labels: Vec<String>,
-    /// Conflict marker length.
-    #[arg(long, default_value_t = 7)]
-    pub marker_size: usize,
+    /// Conflict marker length (0 or less: 7, as git).
+    #[arg(long, default_value = "7", allow_hyphen_values = true)]
+    pub marker_size: String,
     /// Do not warn about conflicts.
     #[arg(short, long)]
     pub quiet: bool,

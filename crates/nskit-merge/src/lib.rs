@@ -8,7 +8,10 @@
 mod lines;
 mod structured;
 
-pub use lines::{ConflictStyle, Labels, MergeOptions, Merged, merge_lines};
+pub use lines::{
+    ConflictStyle, DEFAULT_MARKER_SIZE, Labels, MAX_MARKER_SIZE, MergeOptions, Merged, marker_size,
+    merge_lines,
+};
 pub use structured::{Format, merge_structured, merged_value};
 
 /// How a file was merged.

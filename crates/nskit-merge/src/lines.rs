@@ -35,6 +35,24 @@ pub struct Labels {
     pub theirs: Option<String>,
 }
 
+/// git's marker length, used for a requested size of zero or less, as git does.
+pub const DEFAULT_MARKER_SIZE: usize = 7;
+/// The longest marker accepted: git fails with "out of memory" on sizes near `i32::MAX`;
+/// a marker line of a mebibyte is already far past any use.
+pub const MAX_MARKER_SIZE: usize = 1 << 20;
+
+/// The marker size for a `--marker-size` value as git reads it: zero or less means the
+/// default (7); more than [`MAX_MARKER_SIZE`] is an error saying so.
+pub fn marker_size(requested: i64) -> Result<usize, String> {
+    match requested {
+        n if n <= 0 => Ok(DEFAULT_MARKER_SIZE),
+        n if n as u64 > MAX_MARKER_SIZE as u64 => Err(format!(
+            "marker size {n} is too large: at most {MAX_MARKER_SIZE}"
+        )),
+        n => Ok(n as usize),
+    }
+}
+
 /// Options of a merge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MergeOptions {
@@ -42,7 +60,7 @@ pub struct MergeOptions {
     pub labels: Labels,
     /// Conflict style.
     pub style: ConflictStyle,
-    /// The length of the markers (7, as git).
+    /// The length of the markers (7, as git; at most [`MAX_MARKER_SIZE`], longer is cut).
     pub marker_size: usize,
 }
 
@@ -51,7 +69,7 @@ impl Default for MergeOptions {
         MergeOptions {
             labels: Labels::default(),
             style: ConflictStyle::Merge,
-            marker_size: 7,
+            marker_size: DEFAULT_MARKER_SIZE,
         }
     }
 }
@@ -631,7 +649,10 @@ fn write(s: &Sides<'_>, regions: &[Region], opts: &MergeOptions) -> Merged {
         }
     };
     let marker = |out: &mut Vec<u8>, c: u8, label: &Option<String>, eol: &[u8]| {
-        out.extend(std::iter::repeat_n(c, opts.marker_size));
+        out.extend(std::iter::repeat_n(
+            c,
+            opts.marker_size.min(MAX_MARKER_SIZE),
+        ));
         if let Some(l) = label {
             out.push(b' ');
             out.extend_from_slice(l.as_bytes());

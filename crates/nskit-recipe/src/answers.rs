@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -233,6 +233,47 @@ pub(crate) fn condition_true(key: &str, cond: &Condition, scope: &Value) -> Resu
     }
 }
 
+/// The variables a template string (or, when `expr`, a bare expression) reads: dotted
+/// for attribute lookups (`repo.owner`). A template that does not parse reads nothing
+/// (rendering it reports the syntax error).
+fn reads(text: &str, expr: bool) -> HashSet<String> {
+    let env = jinja_env();
+    if expr && !is_template(text) {
+        env.compile_expression(text)
+            .map(|e| e.undeclared_variables(true))
+            .unwrap_or_default()
+    } else {
+        env.template_from_str(text)
+            .map(|t| t.undeclared_variables(true))
+            .unwrap_or_default()
+    }
+}
+
+/// What a field's computed default reads.
+pub(crate) fn default_reads(field: &Field) -> HashSet<String> {
+    match &field.default {
+        Some(Value::String(s)) if is_template(s) => reads(s, false),
+        _ => HashSet::new(),
+    }
+}
+
+/// What a field's `when` condition reads.
+fn condition_reads(field: &Field) -> HashSet<String> {
+    match &field.when {
+        Some(Condition::Expr(e)) => reads(e, true),
+        _ => HashSet::new(),
+    }
+}
+
+/// Whether reading `var` (`repo`, `repo.owner`) reads the field `name` or part of it.
+pub(crate) fn reads_field(var: &str, name: &str) -> bool {
+    let prefix = |long: &str, short: &str| {
+        long.len() > short.len() && long.starts_with(short) && long.as_bytes()[short.len()] == b'.'
+    };
+    var == name || prefix(var, name) || prefix(name, var)
+}
+
+#[derive(Clone)]
 struct Outcome {
     active: bool,
     default: Option<Value>,
@@ -252,7 +293,30 @@ fn walk(
 ) -> Result<Vec<Outcome>> {
     let mut scope = ctx.values.clone();
     let mut out = Vec::with_capacity(fields.len());
+    // Fields with no value yet: missing, or waiting on a missing one. A default or
+    // condition that reads one is not evaluated (it could only fail on the missing
+    // answer), so every missing answer is reported, and nothing else.
+    let mut unknown: Vec<&str> = vec![];
+    let waits = |vars: HashSet<String>, unknown: &[&str]| {
+        !unknown.is_empty()
+            && vars
+                .iter()
+                .any(|v| unknown.iter().any(|u| reads_field(v, u)))
+    };
+    let blocked = Outcome {
+        active: true,
+        default: None,
+        value: None,
+        error: None,
+        missing: false,
+    };
     for (i, field) in fields.iter().enumerate() {
+        let given_value = get_path(given, &field.name).filter(|v| !v.is_object());
+        if waits(condition_reads(field), &unknown) {
+            unknown.push(&field.name);
+            out.push(blocked.clone());
+            continue;
+        }
         let scope_value = Value::Object(scope.clone());
         let active = match condition_holds(field, &scope_value, i) {
             Ok(a) => a,
@@ -280,8 +344,15 @@ fn walk(
         }
         let mut error = None;
         // Default: RECIPE_<FIELD> from the environment, else the recipe's (computed) default.
-        let raw_default = match ctx.env.get(&field.env_var()) {
+        let env_default = ctx.env.get(&field.env_var());
+        if env_default.is_none() && given_value.is_none() && waits(default_reads(field), &unknown) {
+            unknown.push(&field.name);
+            out.push(blocked.clone());
+            continue;
+        }
+        let raw_default = match env_default {
             Some(v) => Some(Value::String(v.clone())),
+            None if waits(default_reads(field), &unknown) => None,
             None => match &field.default {
                 Some(raw) => match render_default(field, raw, &scope_value, i) {
                     Ok(v) => Some(v),
@@ -302,7 +373,6 @@ fn walk(
             }
             None => None,
         };
-        let given_value = get_path(given, &field.name).filter(|v| !v.is_object());
         let mut missing = false;
         let value = match given_value {
             Some(v) => match field.coerce(v) {
@@ -319,6 +389,7 @@ fn walk(
                         (Some(d), _) => Some(d.clone()),
                         (None, true) => {
                             missing = true;
+                            unknown.push(&field.name);
                             None
                         }
                         // An optional field left empty is still defined for templates.
@@ -493,6 +564,32 @@ mod tests {
             json!("from-env"),
             "RECIPE_ env var wins over the default"
         );
+    }
+
+    #[test]
+    fn defaults_and_conditions_waiting_on_a_missing_answer_report_only_the_missing() {
+        let f = fields(
+            "  - {name: project_name}\n  - {name: package, default: \"{{ project_name | snake_case }}\"}\n  - {name: module, default: \"{{ package | upper }}\"}\n  - {name: docs, type: boolean, when: \"project_name != 'x'\"}\n  - {name: owner}\n  - {name: repo.url, default: \"{{ owner }}/{{ project_name }}\"}\n  - {name: given_one, default: \"{{ project_name }}\"}\n",
+        );
+        let r = resolve_answers(&f, &given(json!({"given_one": "mine"})), &ctx(), None)
+            .expect("a missing answer is not a recipe error");
+        assert_eq!(r.missing, vec!["project_name", "owner"]);
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.answers["given_one"], json!("mine"));
+        let e = r.into_answers().unwrap_err();
+        assert!(matches!(e, RecipeError::MissingAnswers(_)), "{e}");
+        // Once given, everything computes.
+        let r = resolve_answers(
+            &f,
+            &given(json!({"project_name": "My Tool", "owner": "ada"})),
+            &ctx(),
+            None,
+        )
+        .expect("resolves");
+        assert_eq!(r.answers["package"], json!("my_tool"));
+        assert_eq!(r.answers["module"], json!("MY_TOOL"));
+        assert_eq!(r.answers["repo.url"], json!("ada/My Tool"));
+        assert_eq!(r.answers["docs"], json!(false));
     }
 
     #[test]

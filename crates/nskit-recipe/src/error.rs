@@ -80,6 +80,22 @@ pub enum RecipeError {
         /// What it rendered to.
         rendered: String,
     },
+    /// A path nskit never writes for a recipe: git's folder, nskit's own state folder.
+    #[error("{path}: {reason}; nothing was written")]
+    ReservedPath {
+        /// The path, as the recipe gave it (or the file in the way).
+        path: String,
+        /// Why it is refused and what to do.
+        reason: String,
+    },
+    /// The project's name cannot be a folder name.
+    #[error("`{name}` is not a valid project name: {reason}")]
+    InvalidProjectName {
+        /// The name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Two template files render to the same output path.
     #[error("`{first}` and `{second}` both render to `{rendered}`; make their names differ")]
     DuplicatePath {

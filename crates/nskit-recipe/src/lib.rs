@@ -10,6 +10,7 @@ mod error;
 mod field;
 mod manifest;
 mod output;
+pub mod paths;
 mod render;
 mod runner;
 mod schema;

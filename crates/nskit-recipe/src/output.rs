@@ -48,6 +48,7 @@ impl Staged {
             .tempdir_in(&parent)
             .map_err(|e| RecipeError::write(&parent, e))?;
         for file in &tree.files {
+            crate::paths::check_relative(&file.path)?;
             let dest = dir.path().join(&file.path);
             if let Some(p) = dest.parent() {
                 fs::create_dir_all(p)
@@ -79,7 +80,10 @@ impl Staged {
             )),
             Ok(_) => match is_empty_dir(target) {
                 Ok(true) => Ok(WriteMode::Fresh),
-                Ok(false) if force => Ok(WriteMode::Overwrite),
+                Ok(false) if force => {
+                    crate::paths::ProjectRoot::new(target)?.check_git_entry()?;
+                    Ok(WriteMode::Overwrite)
+                }
                 Ok(false) => Err(RecipeError::TargetNotEmpty(target.to_path_buf())),
                 Err(e) => Err(RecipeError::write(target, e)),
             },
@@ -130,8 +134,8 @@ impl Staged {
                     .unwrap_or(Path::new(".")),
             )
             .map_err(|e| RecipeError::write(&self.target, e))?;
-        let root =
-            fs::canonicalize(&self.target).map_err(|e| RecipeError::write(&self.target, e))?;
+        let root = crate::paths::ProjectRoot::new(&self.target)?;
+        root.check_git_entry()?;
         let mut rels = Vec::new();
         for entry in walkdir::WalkDir::new(&staging).sort_by_file_name() {
             let entry = entry.map_err(|e| {
@@ -162,47 +166,16 @@ impl Staged {
         let mut done: Vec<Done> = Vec::new();
         let result = (|| -> Result<()> {
             for rel in &rels {
-                let dest = self.target.join(rel);
-                // Create missing folders, refusing any existing one that leads outside.
+                let rel_str = rel.to_string_lossy().replace('\\', "/");
+                let dest = root.target(&rel_str)?;
+                // Create missing folders (every existing one was checked to stay inside).
                 let mut cur = self.target.clone();
                 for comp in rel.parent().into_iter().flat_map(|p| p.components()) {
                     cur.push(comp);
-                    match fs::symlink_metadata(&cur) {
-                        Ok(m) if m.file_type().is_symlink() => {
-                            let real =
-                                fs::canonicalize(&cur).map_err(|e| RecipeError::write(&cur, e))?;
-                            if !real.starts_with(&root) {
-                                return Err(RecipeError::PathEscapes {
-                                    template_path: rel.to_string_lossy().into_owned(),
-                                    rendered: format!(
-                                        "{} (through the symbolic link {})",
-                                        rel.display(),
-                                        cur.display()
-                                    ),
-                                });
-                            }
-                        }
-                        Ok(m) if m.is_dir() => {}
-                        Ok(_) => {
-                            return Err(RecipeError::write(
-                                &cur,
-                                std::io::Error::new(
-                                    std::io::ErrorKind::AlreadyExists,
-                                    "a file is in the way of a folder",
-                                ),
-                            ));
-                        }
-                        Err(_) => {
-                            fs::create_dir(&cur).map_err(|e| RecipeError::write(&cur, e))?;
-                            done.push(Done::Dir(cur.clone()));
-                        }
+                    if fs::symlink_metadata(&cur).is_err() {
+                        fs::create_dir(&cur).map_err(|e| RecipeError::write(&cur, e))?;
+                        done.push(Done::Dir(cur.clone()));
                     }
-                }
-                if fs::symlink_metadata(&dest).is_ok_and(|m| m.file_type().is_symlink()) {
-                    return Err(RecipeError::PathEscapes {
-                        template_path: rel.to_string_lossy().into_owned(),
-                        rendered: format!("{} (a symbolic link is in the way)", rel.display()),
-                    });
                 }
                 let saved = if dest.exists() {
                     let keep = backup.path().join(rel);

@@ -288,10 +288,23 @@ pub fn directory_name(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Resu
             .unwrap_or_else(|| m.name.clone()),
     };
     let name = name.trim().to_string();
-    if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\', '\0']) {
-        return Err(RecipeError::PathEscapes {
-            template_path: "(project folder)".into(),
-            rendered: name,
+    let reason = if name.is_empty() {
+        Some("it is empty")
+    } else if name == "." || name == ".." {
+        Some("`.` and `..` are not folder names")
+    } else if name.contains(['/', '\\']) {
+        Some("it names the project's folder, so it may not contain `/` or `\\`")
+    } else if name.contains('\0') || name.chars().any(char::is_control) {
+        Some("it may not contain control characters")
+    } else if crate::paths::is_git_name(&name) {
+        Some("it is git's folder name")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        return Err(RecipeError::InvalidProjectName {
+            name,
+            reason: reason.to_string(),
         });
     }
     Ok(name)
@@ -313,10 +326,17 @@ pub fn render(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<Rende
         crate::RecipeKind::Program => runner("is a program")?.generate(recipe, answers)?,
     };
     let tasks = crate::runner::tasks_to_run(recipe, answers, ctx)?;
-    if tasks.is_empty() {
-        return Ok(tree);
+    let tree = if tasks.is_empty() {
+        tree
+    } else {
+        runner("has tasks")?.run_tasks(&tasks, &tree, recipe.manifest.network)?
+    };
+    // Whatever made them (templates, a program, tasks), the files stay out of git's
+    // folder and nskit's state folder.
+    for f in &tree.files {
+        crate::paths::check_recipe_path(&f.path)?;
     }
-    runner("has tasks")?.run_tasks(&tasks, &tree, recipe.manifest.network)
+    Ok(tree)
 }
 
 fn render_templates(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<RenderedTree> {

@@ -39,6 +39,10 @@ pub enum ApplyError {
         .0.join(", ")
     )]
     ChangedSinceUpdate(Vec<String>),
+    /// A path the update would write is not nskit's to write (in git's folder, or
+    /// through a link leading out of the project).
+    #[error(transparent)]
+    Refused(#[from] nskit_recipe::RecipeError),
     /// There is nothing to undo.
     #[error("no update to undo in {0}")]
     NothingToUndo(PathBuf),
@@ -314,6 +318,13 @@ pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied
         }),
     });
 
+    // Every path is checked before anything is written.
+    let root = nskit_recipe::paths::ProjectRoot::new(project)?;
+    let targets: Vec<PathBuf> = ops
+        .iter()
+        .map(|op| root.target(&op.path))
+        .collect::<Result<_, _>>()?;
+
     let worktree = nskit_vcs::Worktree::open(project);
     let record_dir = undo_dir(project, worktree.as_ref());
     write_record(
@@ -353,7 +364,7 @@ pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied
             });
             break;
         }
-        let target = project.join(&op.path);
+        let target = targets[i].clone();
         let mut d = Done {
             target: target.clone(),
             aside: None,
@@ -458,10 +469,15 @@ pub fn undo(project: &Path, force: bool) -> Result<UndoOutcome, ApplyError> {
             return Err(ApplyError::ChangedSinceUpdate(changed));
         }
     }
+    let root = nskit_recipe::paths::ProjectRoot::new(project)?;
+    let targets: Vec<PathBuf> = record
+        .entries
+        .iter()
+        .map(|e| root.target(&e.path))
+        .collect::<Result<_, _>>()?;
     let mut restored = vec![];
     let mut removed = vec![];
-    for e in &record.entries {
-        let full = project.join(&e.path);
+    for (e, full) in record.entries.iter().zip(targets) {
         match &e.before {
             Some(name) => {
                 let src = dir.join("files").join(name);

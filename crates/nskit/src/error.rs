@@ -136,7 +136,9 @@ impl Error {
             Error::Backend(BackendError::VersionNotFound { .. }) => ErrorCode::VersionNotFound,
             Error::Backend(BackendError::Recipe(e)) | Error::Recipe(e) => match e {
                 RecipeError::MissingAnswers(_) => ErrorCode::MissingAnswers,
-                RecipeError::InvalidAnswers(_) => ErrorCode::InvalidAnswers,
+                RecipeError::InvalidAnswers(_) | RecipeError::InvalidProjectName { .. } => {
+                    ErrorCode::InvalidAnswers
+                }
                 RecipeError::TargetNotEmpty(_) => ErrorCode::TargetNotEmpty,
                 RecipeError::Write { .. } | RecipeError::PathEscapes { .. } => ErrorCode::Output,
                 RecipeError::Prompt(_) | RecipeError::Read { .. } => ErrorCode::Other,

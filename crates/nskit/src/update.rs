@@ -132,6 +132,24 @@ impl UpdateClient<'_> {
         let name = &state.metadata.recipe_name;
         let latest = self.recipes.backend().resolve_version(name, None)?;
         let current = state.metadata.version();
+        // A recorded version that is not a version (nor a tag the backend has) cannot be
+        // compared: say so rather than guess.
+        if let Some(c) = &current
+            && RecipeVersion::new(c.as_str()).semver().is_none()
+            && !self
+                .recipes
+                .backend()
+                .versions(name)?
+                .iter()
+                .any(|v| v.matches(c))
+        {
+            return Err(Error::State(nskit_update::StateError::Invalid {
+                path: ProjectState::path_in(project),
+                message: format!(
+                    "metadata.recipe_version is `{c}`, which is not a version (such as 1.2.0) nor a version {name} has (its latest is {latest}); set it to the version the project was made from"
+                ),
+            }));
+        }
         Ok(UpdateCheck {
             project_path: project.to_path_buf(),
             recipe: name.clone(),
@@ -244,10 +262,14 @@ impl UpdateClient<'_> {
                     let answers = res.into_answers()?;
                     Ok(Tree::from(render(&old_recipe, &answers, &ctx)?))
                 })();
-                Some(base_tree.map_err(|e| Error::BaseUnavailable {
-                    recipe: name.clone(),
-                    version: v.clone(),
-                    cause: Box::new(e),
+                Some(base_tree.map_err(|e| match e {
+                    // An answer to give, not a base to give up on.
+                    Error::Recipe(nskit_recipe::RecipeError::MissingAnswers(_)) => e,
+                    e => Error::BaseUnavailable {
+                        recipe: name.clone(),
+                        version: v.clone(),
+                        cause: Box::new(e),
+                    },
                 })?)
             }
         };

@@ -9,6 +9,22 @@ use crate::args::MergeFileArgs;
 /// As `git merge-file`: the exit status is the number of conflicts (at most 127); an error
 /// is 255.
 pub(crate) fn run(a: MergeFileArgs) -> anyhow::Result<ExitCode> {
+    // Checked first, as git reads its options before the files.
+    // Read here rather than by clap, so that a bad value exits 255 like every other error
+    // of this command (1 to 127 count conflicts).
+    let marker_size = match a
+        .marker_size
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| format!("`{}` is not a whole number", a.marker_size))
+        .and_then(nskit::merge::marker_size)
+    {
+        Ok(n) => n,
+        Err(m) => {
+            eprintln!("error: --marker-size: {m}");
+            return Ok(ExitCode::from(255));
+        }
+    };
     if a.labels.len() > 3 {
         anyhow::bail!("at most three -L labels (current, base, other)");
     }
@@ -41,7 +57,7 @@ pub(crate) fn run(a: MergeFileArgs) -> anyhow::Result<ExitCode> {
         } else {
             ConflictStyle::Merge
         },
-        marker_size: a.marker_size.max(1),
+        marker_size,
     };
     let merged = merge_lines(&base, &current, &other, &opts);
     if a.stdout {
