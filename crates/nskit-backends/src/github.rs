@@ -168,10 +168,7 @@ impl GitHubBackend {
         let registry = self.settings.image_registry.as_ref().map(|r| {
             let mut s = RegistrySettings::new(r.clone());
             if let Some(t) = &self.settings.token {
-                s.credentials = Some(nskit_engine::RegistryCredentials {
-                    username: "token".into(),
-                    password: t.expose().to_string(),
-                });
+                s.credentials = Some(nskit_engine::RegistryCredentials::new("token", t.expose()));
             }
             RegistryBackend::new(s)
         });

@@ -12,6 +12,20 @@
 //! ```
 #![deny(missing_docs)]
 
+/// `println!`, with every known secret (tokens, registry passwords, secret answers)
+/// masked: everything the CLI prints goes through these three macros.
+macro_rules! outln {
+    ($($t:tt)*) => { println!("{}", nskit::secret::redact(&format!($($t)*))) };
+}
+/// `print!`, masked as [`outln!`].
+macro_rules! out {
+    ($($t:tt)*) => { print!("{}", nskit::secret::redact(&format!($($t)*))) };
+}
+/// `eprintln!`, masked as [`outln!`].
+macro_rules! errln {
+    ($($t:tt)*) => { eprintln!("{}", nskit::secret::redact(&format!($($t)*))) };
+}
+
 mod args;
 mod commands;
 mod exit;
@@ -94,9 +108,9 @@ impl Cli {
         match commands::run(&self, args) {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 for cause in e.chain().skip(1) {
-                    eprintln!("  caused by: {cause}");
+                    errln!("  caused by: {cause}");
                 }
                 ExitCode::from(exit::code_for(&e))
             }

@@ -24,7 +24,7 @@ pub(crate) fn terminal() -> Arc<ProgressFn> {
                 Direction::Pull => "pulled",
                 Direction::Push => "pushed",
             };
-            eprintln!(
+            errln!(
                 "{past} {} ({} layers, {})",
                 p.image,
                 p.layers_total,

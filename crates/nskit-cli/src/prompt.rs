@@ -27,7 +27,7 @@ fn cancelled(e: dialoguer::Error) -> RecipeError {
 impl nskit::Prompter for TerminalPrompter {
     fn ask(&mut self, field: &Field, default: Option<&Value>) -> Result<Value, RecipeError> {
         if let Some(help) = &field.help {
-            eprintln!("  {help}");
+            errln!("  {help}");
         }
         let label = field.label().to_string();
         match field.kind {
@@ -80,7 +80,7 @@ impl nskit::Prompter for TerminalPrompter {
                     );
                     match field.check(&value) {
                         Ok(()) => return Ok(value),
-                        Err(msg) => eprintln!("  {msg}"),
+                        Err(msg) => errln!("  {msg}"),
                     }
                 }
             }

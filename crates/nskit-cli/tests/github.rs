@@ -550,3 +550,37 @@ fn an_interactive_init_asks_whether_to_create_the_repository() {
     p.exp_eof().expect("finishes");
     assert!(remote_head(&w, "acme", "asked-api").is_some());
 }
+
+#[test]
+fn a_token_the_host_echoes_back_is_masked() {
+    let w = world(&["repo"], "");
+    w.gh.state.lock().expect("lock").echo_token = true;
+    let revoked = "ghp_revokedButEchoed0123456789abcdef";
+    let out = w.home.out();
+    let (code, stdout, stderr) = run(w
+        .nskit()
+        .env("GITHUB_TOKEN", revoked)
+        .current_dir(&out)
+        .args([
+            "init",
+            "--recipe",
+            "service",
+            "--set",
+            "project_name=echo",
+            "--create-repo",
+        ]));
+    assert_eq!(code, Some(9), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("Bad credentials: the token ******** is not valid"),
+        "the host's words, with the token masked: {stderr}"
+    );
+    assert!(!stdout.contains(revoked) && !stderr.contains(revoked));
+    let (_, stdout, stderr) = run(w
+        .nskit()
+        .env("GITHUB_TOKEN", revoked)
+        .args(["auth", "status"]));
+    assert!(
+        !stdout.contains(revoked) && !stderr.contains(revoked),
+        "{stdout}{stderr}"
+    );
+}

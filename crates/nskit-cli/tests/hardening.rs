@@ -27,19 +27,24 @@ fn local(home: &Home, recipes: &Path) -> Command {
     c
 }
 
-/// Every file under `dir`, with its bytes, `.git` included.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+/// Every file under `dir` with its git blob id, `.git` included (but for nskit's own
+/// folder in it: the lock).
+fn snapshot(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out: Vec<(PathBuf, String)> = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .map(|e| {
+            let bytes = std::fs::read(e.path()).expect("read");
             (
                 e.path().strip_prefix(dir).expect("inside").to_path_buf(),
-                std::fs::read(e.path()).expect("read"),
+                git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)
+                    .expect("hash")
+                    .to_string(),
             )
         })
+        .filter(|(p, _)| !p.starts_with(".git/nskit"))
         .collect();
     out.sort();
     out
@@ -371,4 +376,354 @@ fn merge_file_marker_sizes_follow_git() {
         );
         assert!(out.is_empty());
     }
+}
+
+#[test]
+fn values_computed_from_a_secret_are_never_recorded() {
+    let home = Home::new().with_git_identity();
+    let recipes = home.path().join("recipes");
+    let secret = "s3cr3t-t0ken-value";
+    local_recipe(
+        &recipes,
+        "demo",
+        "1.0.0",
+        SECRET_FIELDS,
+        &[("client.cfg", "header = {{ auth_header }}\n")],
+    );
+    let project = home.path().join("proj");
+    let (code, out, err) = run(local(&home, &recipes).args([
+        "init",
+        "--recipe",
+        "demo",
+        "--set",
+        &format!("token={secret}"),
+        "--output-override-path",
+        &project.display().to_string(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains(secret) && !err.contains(secret));
+    let state = std::fs::read_to_string(project.join(".recipe/config.yml")).expect("state");
+    assert!(
+        !state.contains(secret) && !state.contains("auth_header") && !state.contains("Bearer"),
+        "{state}"
+    );
+    assert!(state.contains("project_name: proj"), "{state}");
+    // The secret was used.
+    assert_eq!(
+        std::fs::read_to_string(project.join("client.cfg")).expect("cfg"),
+        format!("header = Bearer {secret}\n")
+    );
+}
+
+/// The project's files (not `.git`) with their ids, the state file reduced to its version,
+/// and `git status`: what "as before" and "as updated" are compared on.
+fn project_view(dir: &Path) -> (Vec<(PathBuf, String)>, String) {
+    let files = snapshot(dir)
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(".git"))
+        .map(|(p, id)| {
+            if p == Path::new(".recipe/config.yml") {
+                let state = std::fs::read_to_string(dir.join(&p)).expect("state");
+                let v = state
+                    .lines()
+                    .find(|l| l.trim_start().starts_with("recipe_version:"))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                (p, v)
+            } else {
+                (p, id)
+            }
+        })
+        .collect();
+    (files, git(dir, &["status", "--porcelain"]))
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.expect("walk");
+        let dest = to.join(e.path().strip_prefix(from).expect("inside"));
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// A project of 1.0.0 with 12 files, one edited by the user (committed) where 1.1.0 also
+/// changes it (a conflict), and 1.1.0 changing, adding and removing files.
+fn kill_scenario(home: &Home) -> (PathBuf, PathBuf) {
+    let recipes = home.path().join("recipes");
+    let v1: Vec<(String, String)> = (0..12)
+        .map(|i| {
+            (
+                format!("src/f{i}.txt"),
+                format!("line one\nfile {i}\nline three\n"),
+            )
+        })
+        .chain([("gone.txt".to_string(), "bye\n".to_string())])
+        .collect();
+    let v2: Vec<(String, String)> = (0..12)
+        .map(|i| {
+            (
+                format!("src/f{i}.txt"),
+                format!("line one\nfile {i} v2\nline three\n"),
+            )
+        })
+        .chain((0..4).map(|i| (format!("new/n{i}.txt"), format!("new {i}\n"))))
+        .collect();
+    let as_refs = |v: &[(String, String)]| -> Vec<(String, String)> { v.to_vec() };
+    for (version, files) in [("1.0.0", as_refs(&v1)), ("1.1.0", as_refs(&v2))] {
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        local_recipe(&recipes, "demo", version, "", &refs);
+    }
+    let project = home.path().join("proj");
+    stdout_of(local(home, &recipes).args([
+        "init",
+        "--recipe",
+        "demo",
+        "--version",
+        "1.0.0",
+        "--output-override-path",
+        &project.display().to_string(),
+    ]));
+    std::fs::write(
+        project.join("src/f3.txt"),
+        "line one\nfile 3 mine\nline three\n",
+    )
+    .expect("edit");
+    git(&project, &["commit", "-qam", "mine"]);
+    (recipes, project)
+}
+
+#[test]
+fn an_update_killed_at_any_step_leaves_the_project_as_before_or_as_updated() {
+    let home = Home::new().with_git_identity();
+    let (recipes, pristine) = kill_scenario(&home);
+    let before = project_view(&pristine);
+    // What a whole update gives.
+    let done = home.path().join("done");
+    copy_tree(&pristine, &done);
+    let (code, _, err) = run(local(&home, &recipes)
+        .args(["update", "--defaults", "--project-path"])
+        .arg(&done));
+    assert_eq!(code, 7, "one conflict: {err}");
+    let after = project_view(&done);
+    assert_ne!(before, after);
+
+    let mut crashed = 0;
+    for at in 0..400 {
+        let p = home.path().join(format!("run-{at}"));
+        copy_tree(&pristine, &p);
+        let out = local(&home, &recipes)
+            .args(["update", "--defaults", "--project-path"])
+            .arg(&p)
+            .env("NSKIT_TEST_CRASH_AT", at.to_string())
+            .output()
+            .expect("runs");
+        if out.status.code().is_some() {
+            // Past the last step: the update ran whole.
+            assert_eq!(
+                out.status.code(),
+                Some(7),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(project_view(&p), after);
+            break;
+        }
+        crashed += 1;
+        // The next command rolls back what was half done, and says so.
+        let (code, _, err) = run(local(&home, &recipes)
+            .args(["check", "--project-path"])
+            .arg(&p));
+        assert!(
+            code == 0 || code == 8,
+            "check after a kill at step {at}: {err}"
+        );
+        let view = project_view(&p);
+        assert!(
+            view == before || view == after,
+            "step {at}: neither as before nor as updated: {view:?}"
+        );
+        if view == before {
+            assert!(
+                !p.join(".git/nskit/txn").exists(),
+                "step {at}: the transaction is gone"
+            );
+            // And the update then runs whole.
+            let (code, _, err) = run(local(&home, &recipes)
+                .args(["update", "--defaults", "--project-path"])
+                .arg(&p));
+            assert_eq!(code, 7, "step {at}: {err}");
+            assert_eq!(project_view(&p), after, "step {at}");
+        }
+        // Either way, undo takes it back to before.
+        let (code, _, err) = run(local(&home, &recipes)
+            .args(["update", "--undo", "--project-path"])
+            .arg(&p));
+        assert_eq!(code, 0, "step {at}: {err}");
+        assert_eq!(project_view(&p), before, "step {at}: undo");
+        std::fs::remove_dir_all(&p).expect("clean");
+    }
+    assert!(
+        crashed > 20,
+        "the hook stopped the update at {crashed} steps"
+    );
+
+    // Real kills at varied moments.
+    for (i, delay_ms) in [0u64, 2, 5, 9, 14, 20, 30].into_iter().enumerate() {
+        let p = home.path().join(format!("kill-{i}"));
+        copy_tree(&pristine, &p);
+        let mut child = local(&home, &recipes)
+            .args(["update", "--defaults", "--project-path"])
+            .arg(&p)
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let (code, _, err) = run(local(&home, &recipes)
+            .args(["check", "--project-path"])
+            .arg(&p));
+        assert!(code == 0 || code == 8, "{err}");
+        let view = project_view(&p);
+        assert!(
+            view == before || view == after,
+            "kill after {delay_ms} ms: {view:?}"
+        );
+    }
+}
+
+#[test]
+fn init_force_killed_at_any_step_loses_no_file_and_the_next_init_finishes() {
+    let home = Home::new().with_git_identity();
+    let recipes = home.path().join("recipes");
+    local_recipe(
+        &recipes,
+        "demo",
+        "1.0.0",
+        "",
+        &[
+            ("README.md", "generated\n"),
+            ("src/a.txt", "a\n"),
+            ("src/b.txt", "b\n"),
+        ],
+    );
+    let mine = |p: &Path| {
+        std::fs::create_dir_all(p.join("src")).expect("mkdir");
+        std::fs::write(p.join("README.md"), "my readme\n").expect("write");
+        std::fs::write(p.join("notes.txt"), "my notes\n").expect("write");
+    };
+    let init = |p: &Path, crash: Option<u32>| {
+        let mut c = local(&home, &recipes);
+        c.args([
+            "init",
+            "--recipe",
+            "demo",
+            "--force",
+            "--output-override-path",
+        ])
+        .arg(p);
+        if let Some(at) = crash {
+            c.env("NSKIT_TEST_CRASH_AT", at.to_string());
+        }
+        c.output().expect("runs")
+    };
+    let mut crashed = 0;
+    for at in 0..200 {
+        let p = home.path().join(format!("force-{at}"));
+        mine(&p);
+        let out = init(&p, Some(at));
+        if out.status.code().is_some() {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            break;
+        }
+        crashed += 1;
+        // The user's files are in the folder or in its own nskit folder, never only beside.
+        let beside: Vec<_> = std::fs::read_dir(home.path())
+            .expect("ls")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("backup"))
+            .collect();
+        assert!(beside.is_empty(), "{beside:?}");
+        let out = init(&p, None);
+        assert!(
+            out.status.success(),
+            "step {at}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            std::fs::read_to_string(p.join("README.md")).expect("read"),
+            "generated\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(p.join("notes.txt")).expect("read"),
+            "my notes\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(p.join("src/b.txt")).expect("read"),
+            "b\n"
+        );
+        assert!(!p.join(".recipe/nskit/txn").exists());
+        let staging: Vec<_> = std::fs::read_dir(home.path())
+            .expect("ls")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(&format!(".force-{at}.nskit-")))
+            .collect();
+        assert!(
+            staging.is_empty(),
+            "step {at}: stale staging left: {staging:?}"
+        );
+    }
+    assert!(crashed >= 5, "{crashed}");
+}
+
+#[test]
+fn a_second_command_on_a_busy_project_waits_then_names_the_holder() {
+    let home = Home::new().with_git_identity();
+    let (recipes, project) = kill_scenario(&home);
+    // Hold the project's lock as another nskit would.
+    let meta = project.join(".git/nskit");
+    std::fs::create_dir_all(&meta).expect("mkdir");
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(meta.join("lock"))
+        .expect("open");
+    lock.lock().expect("lock");
+    std::fs::write(
+        meta.join("lock"),
+        "process 4242 (nskit update), since 10:00:00",
+    )
+    .expect("write");
+    let before = project_view(&project);
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(local(&home, &recipes)
+        .args(["update", "--defaults", "--project-path"])
+        .arg(&project));
+    assert_ne!(code, 0);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "it waited"
+    );
+    assert!(err.contains("process 4242 (nskit update)"), "{err}");
+    assert_eq!(project_view(&project), before);
+    drop(lock);
+    let (code, _, err) = run(local(&home, &recipes)
+        .args(["update", "--defaults", "--project-path"])
+        .arg(&project));
+    assert_eq!(code, 7, "{err}");
 }

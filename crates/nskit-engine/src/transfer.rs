@@ -18,6 +18,16 @@ pub struct RegistryCredentials {
     pub password: String,
 }
 
+impl RegistryCredentials {
+    /// A login; the password (and the Basic header made of the pair) is registered so that
+    /// no message nskit prints shows it.
+    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
+        let (username, password) = (username.into(), password.into());
+        nskit_secret::register_login(&username, &password);
+        RegistryCredentials { username, password }
+    }
+}
+
 impl std::fmt::Debug for RegistryCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RegistryCredentials")
@@ -377,10 +387,7 @@ mod tests {
 
     #[test]
     fn credentials_never_print_the_password() {
-        let c = RegistryCredentials {
-            username: "u".into(),
-            password: "s3cret".into(),
-        };
+        let c = RegistryCredentials::new("u", "s3cret");
         assert!(!format!("{c:?}").contains("s3cret"));
     }
 }

@@ -273,6 +273,49 @@ pub(crate) fn reads_field(var: &str, name: &str) -> bool {
     var == name || prefix(var, name) || prefix(name, var)
 }
 
+/// The fields whose answers are secrets: the `secret` fields, and every field whose
+/// default is computed from one, directly or through other fields (`auth_header: "Bearer
+/// {{ token }}"`). Their answers are used and never recorded.
+pub fn secret_fields(fields: &[Field]) -> HashSet<String> {
+    let mut secret: HashSet<String> = fields
+        .iter()
+        .filter(|f| f.is_secret())
+        .map(|f| f.name.clone())
+        .collect();
+    if secret.is_empty() {
+        return secret;
+    }
+    let reads: Vec<(&str, HashSet<String>)> = fields
+        .iter()
+        .map(|f| (f.name.as_str(), default_reads(f)))
+        .collect();
+    loop {
+        let before = secret.len();
+        for (name, vars) in &reads {
+            if !secret.contains(*name)
+                && vars
+                    .iter()
+                    .any(|v| secret.iter().any(|s| reads_field(v, s)))
+            {
+                secret.insert(name.to_string());
+            }
+        }
+        if secret.len() == before {
+            return secret;
+        }
+    }
+}
+
+/// Registers the answers of secret fields (see [`secret_fields`]) so that no message
+/// nskit prints shows them.
+pub fn register_secret_answers(fields: &[Field], answers: &Answers) {
+    for name in secret_fields(fields) {
+        if let Some(Value::String(s)) = answers.get(&name) {
+            nskit_secret::register(s);
+        }
+    }
+}
+
 #[derive(Clone)]
 struct Outcome {
     active: bool,
@@ -493,10 +536,12 @@ pub fn evaluate_form(fields: &[Field], given: &Answers, ctx: &Context) -> FormSt
         }
     };
     let mut valid = true;
+    let secret = secret_fields(fields);
     let states = fields
         .iter()
         .zip(outcomes)
         .map(|(f, o)| {
+            let hide = secret.contains(&f.name);
             let error = o
                 .error
                 .or_else(|| o.missing.then(|| "an answer is required".to_string()));
@@ -504,8 +549,8 @@ pub fn evaluate_form(fields: &[Field], given: &Answers, ctx: &Context) -> FormSt
             FieldState {
                 name: f.name.clone(),
                 active: o.active,
-                default: if f.is_secret() { None } else { o.default },
-                value: if f.is_secret() { None } else { o.value },
+                default: if hide { None } else { o.default },
+                value: if hide { None } else { o.value },
                 error,
             }
         })
@@ -590,6 +635,25 @@ mod tests {
         assert_eq!(r.answers["module"], json!("MY_TOOL"));
         assert_eq!(r.answers["repo.url"], json!("ada/My Tool"));
         assert_eq!(r.answers["docs"], json!(false));
+    }
+
+    #[test]
+    fn values_computed_from_a_secret_are_secret() {
+        let f = fields(
+            "  - {name: project_name}\n  - {name: token, type: secret}\n  - {name: auth_header, hidden: true, default: \"Bearer {{ token }}\"}\n  - {name: curl, default: \"curl -H '{{ auth_header }}'\"}\n  - {name: api.key, type: secret}\n  - {name: nested, default: \"{{ api }}\"}\n  - {name: plain, default: \"{{ project_name }}\"}\n",
+        );
+        let mut got: Vec<String> = secret_fields(&f).into_iter().collect();
+        got.sort();
+        assert_eq!(got, ["api.key", "auth_header", "curl", "nested", "token"]);
+        let state = evaluate_form(
+            &f,
+            &given(json!({"project_name": "p", "token": "tok-123456", "api.key": "k"})),
+            &ctx(),
+        );
+        for s in &state.fields {
+            let shown = serde_json::to_string(&(&s.value, &s.default)).expect("json");
+            assert!(!shown.contains("tok-123456"), "{}: {shown}", s.name);
+        }
     }
 
     #[test]

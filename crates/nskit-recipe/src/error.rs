@@ -88,6 +88,14 @@ pub enum RecipeError {
         /// Why it is refused and what to do.
         reason: String,
     },
+    /// Another nskit command is working on the project.
+    #[error("{} is being changed by another nskit command: {holder}; wait for it to finish, then try again", project.display())]
+    Busy {
+        /// The project.
+        project: PathBuf,
+        /// Who holds it (process id, command line, since when).
+        holder: String,
+    },
     /// The project's name cannot be a folder name.
     #[error("`{name}` is not a valid project name: {reason}")]
     InvalidProjectName {

@@ -8,6 +8,7 @@
 mod answers;
 mod error;
 mod field;
+pub mod lock;
 mod manifest;
 mod output;
 pub mod paths;
@@ -15,11 +16,12 @@ mod render;
 mod runner;
 mod schema;
 mod template;
+pub mod txn;
 mod version;
 
 pub use answers::{
     Answers, Context, FieldState, FormState, Prompter, Resolution, evaluate_form, nest_answers,
-    resolve_answers, template_context,
+    register_secret_answers, resolve_answers, secret_fields, template_context,
 };
 pub use error::{FieldError, RecipeError, Result};
 pub use field::{Choice, Condition, Field, FieldType, Validation};

@@ -44,7 +44,7 @@ impl Staged {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "project".into());
         let dir = tempfile::Builder::new()
-            .prefix(&format!(".{name}.nskit-"))
+            .prefix(&format!(".{name}.nskit-{}-", std::process::id()))
             .tempdir_in(&parent)
             .map_err(|e| RecipeError::write(&parent, e))?;
         for file in &tree.files {
@@ -59,11 +59,49 @@ impl Staged {
             set_mode(&dest, file.executable)
                 .map_err(|e| RecipeError::write(target.join(&file.path), e))?;
         }
+        crate::txn::checkpoint();
         Ok(Staged {
             dir,
             target: target.to_path_buf(),
             mode,
         })
+    }
+
+    /// Removes the staging folders of `target` that killed commands left beside it: those
+    /// whose process is provably gone (no `/proc/<pid>`, on Linux). Elsewhere, or when the
+    /// process may be alive, they stay.
+    pub fn remove_stale_staging(target: &Path) {
+        let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+            return;
+        };
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        let prefix = format!(".{}.nskit-", name.to_string_lossy());
+        let Ok(entries) = fs::read_dir(parent) else {
+            return;
+        };
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        for e in entries.flatten() {
+            let file_name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = file_name
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if pid != std::process::id()
+                && !Path::new(&format!("/proc/{pid}")).exists()
+                && e.file_type().is_ok_and(|t| t.is_dir())
+            {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
     }
 
     /// Refuses a target that is a file, or a folder with files in it (unless `force`).
@@ -106,8 +144,10 @@ impl Staged {
         &self.target
     }
 
-    /// Puts the staged tree in place. On failure the target is as it was before.
-    pub fn into_place(self) -> Result<()> {
+    /// Puts the staged tree in place. On failure the target is as it was before. `meta`
+    /// is the target's nskit folder, where an overwrite runs as a transaction (see
+    /// [`crate::txn`]); the caller holds the target's lock and has recovered it.
+    pub fn into_place(self, meta: &Path) -> Result<()> {
         match self.mode {
             WriteMode::Fresh => {
                 if self.target.exists() {
@@ -119,24 +159,17 @@ impl Staged {
                 let _ = self.dir.keep();
                 Ok(())
             }
-            WriteMode::Overwrite => self.overwrite(),
+            WriteMode::Overwrite => self.overwrite(meta),
         }
     }
 
-    fn overwrite(self) -> Result<()> {
+    /// Moves every staged file into the target as one transaction: a kill at any moment
+    /// leaves the folder as it was (the next command rolls back) or as generated, and a
+    /// replaced file waits in the target's own nskit folder, never only beside it.
+    fn overwrite(self, meta: &Path) -> Result<()> {
         let staging = self.dir.path().to_path_buf();
-        let backup = tempfile::Builder::new()
-            .prefix(".nskit-backup-")
-            .tempdir_in(
-                self.target
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(Path::new(".")),
-            )
-            .map_err(|e| RecipeError::write(&self.target, e))?;
-        let root = crate::paths::ProjectRoot::new(&self.target)?;
-        root.check_git_entry()?;
-        let mut rels = Vec::new();
+        crate::paths::ProjectRoot::new(&self.target)?.check_git_entry()?;
+        let mut ops = Vec::new();
         for entry in walkdir::WalkDir::new(&staging).sort_by_file_name() {
             let entry = entry.map_err(|e| {
                 RecipeError::write(
@@ -145,73 +178,34 @@ impl Staged {
                         .unwrap_or_else(|| std::io::Error::other("walk failed")),
                 )
             })?;
-            if entry.file_type().is_file() {
-                rels.push(
-                    entry
-                        .path()
-                        .strip_prefix(&staging)
-                        .unwrap_or(entry.path())
-                        .to_path_buf(),
-                );
+            if !entry.file_type().is_file() {
+                continue;
             }
+            let rel = entry
+                .path()
+                .strip_prefix(&staging)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            #[cfg(unix)]
+            let executable = {
+                use std::os::unix::fs::PermissionsExt;
+                entry
+                    .metadata()
+                    .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+            };
+            #[cfg(not(unix))]
+            let executable = false;
+            ops.push(crate::txn::TxnOp {
+                path: rel,
+                new: Some(crate::txn::NewFile {
+                    source: crate::txn::Source::Moved(entry.path().to_path_buf()),
+                    executable,
+                }),
+            });
         }
-        // Every move is recorded so that a failure can put things back.
-        enum Done {
-            Dir(PathBuf),
-            Moved {
-                dest: PathBuf,
-                saved: Option<PathBuf>,
-            },
-        }
-        let mut done: Vec<Done> = Vec::new();
-        let result = (|| -> Result<()> {
-            for rel in &rels {
-                let rel_str = rel.to_string_lossy().replace('\\', "/");
-                let dest = root.target(&rel_str)?;
-                // Create missing folders (every existing one was checked to stay inside).
-                let mut cur = self.target.clone();
-                for comp in rel.parent().into_iter().flat_map(|p| p.components()) {
-                    cur.push(comp);
-                    if fs::symlink_metadata(&cur).is_err() {
-                        fs::create_dir(&cur).map_err(|e| RecipeError::write(&cur, e))?;
-                        done.push(Done::Dir(cur.clone()));
-                    }
-                }
-                let saved = if dest.exists() {
-                    let keep = backup.path().join(rel);
-                    if let Some(p) = keep.parent() {
-                        fs::create_dir_all(p).map_err(|e| RecipeError::write(p, e))?;
-                    }
-                    fs::rename(&dest, &keep).map_err(|e| RecipeError::write(&dest, e))?;
-                    Some(keep)
-                } else {
-                    None
-                };
-                let moved = fs::rename(staging.join(rel), &dest);
-                done.push(Done::Moved {
-                    dest: dest.clone(),
-                    saved,
-                });
-                moved.map_err(|e| RecipeError::write(&dest, e))?;
-            }
-            Ok(())
-        })();
-        if result.is_err() {
-            for step in done.into_iter().rev() {
-                match step {
-                    Done::Dir(d) => {
-                        let _ = fs::remove_dir(d);
-                    }
-                    Done::Moved { dest, saved } => {
-                        let _ = fs::remove_file(&dest);
-                        if let Some(saved) = saved {
-                            let _ = fs::rename(saved, &dest);
-                        }
-                    }
-                }
-            }
-        }
-        result
+        let description = format!("writing into {}", self.target.display());
+        crate::txn::apply(&self.target, meta, &ops, &description, None)?.discard()
     }
 }
 

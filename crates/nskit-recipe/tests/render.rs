@@ -117,7 +117,7 @@ fn executable_bit_is_kept_on_disk() {
     let target = out.path().join("proj");
     Staged::write(&tree, &target, false)
         .expect("stage")
-        .into_place()
+        .into_place(&target.join(".recipe/nskit"))
         .expect("place");
     let mode = |p: &str| {
         std::fs::metadata(target.join(p))
@@ -240,7 +240,7 @@ fn force_never_writes_through_a_symlinked_folder() {
     let tree = render_with(&r, json!({})).expect("renders");
     let e = Staged::write(&tree, &target, true)
         .expect("stage")
-        .into_place()
+        .into_place(&target.join(".recipe/nskit"))
         .unwrap_err();
     assert!(matches!(e, RecipeError::PathEscapes { .. }), "{e}");
     assert!(!outside.path().join("evil.txt").exists());
@@ -265,7 +265,7 @@ fn a_non_empty_target_is_refused_without_force() {
     // With force, files are added and the user's file stays.
     Staged::write(&tree, out.path(), true)
         .expect("stage")
-        .into_place()
+        .into_place(&out.path().join(".recipe/nskit"))
         .expect("place");
     assert_eq!(
         std::fs::read_to_string(out.path().join("mine.txt")).expect("read"),

@@ -60,6 +60,8 @@ pub struct GitHubState {
     pub rate_limited: bool,
     /// The bodies of the repository creations asked for.
     pub created: Vec<Value>,
+    /// When set, a refused token is echoed in the 401 message, as some hosts and proxies do.
+    pub echo_token: bool,
 }
 
 /// A running fake GitHub; repositories it creates are bare repositories of `git`.
@@ -247,6 +249,9 @@ fn handle(
         .map(str::to_string);
     let authed = match &token {
         Some(t) if *t == st.token => true,
+        Some(t) if st.echo_token => {
+            return message(401, &format!("Bad credentials: the token {t} is not valid"));
+        }
         Some(_) => return message(401, "Bad credentials"),
         None => false,
     };

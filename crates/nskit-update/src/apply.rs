@@ -1,24 +1,23 @@
 //! Applying a plan as one transaction, and undoing it.
 //!
-//! Every new file is first written to a staging folder inside the project (so moving it in
-//! is a rename on the same file system); the files being replaced or removed are moved
-//! aside into the same folder. Should any step fail, what was done is put back in reverse
-//! order and the project is as it was. The state file is the last file moved in, so it
-//! names the new version only when everything else is in place.
-//!
-//! Before anything changes, the bytes of every path the update touches (and a copy of the
-//! git index) are kept in an undo record: in the git folder (`.git/nskit-undo`) when the
-//! project is in a git work tree, else in `.recipe/undo`.
+//! Both run as a [`nskit_recipe::txn`] transaction in the project's nskit folder
+//! ([`meta_dir`]: inside the git folder for a git project, else `.recipe/nskit`), under the
+//! project's lock: the new files are staged and a journal written before anything moves,
+//! so a kill at any moment leaves the project as it was (the next command rolls the rest
+//! back) or wholly updated. The state file is moved in last. The committed transaction
+//! folder (the old files, a copy of the git index, `record.json`) is the undo record.
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::plan::{FileData, Plan};
+use nskit_recipe::txn::{NewFile, Source, TxnOp};
+
+use crate::plan::Plan;
 use crate::state::{STATE_DIR, STATE_FILE};
 
-/// The undo record's folder name (inside `.git`, or `.recipe`).
-pub const UNDO_DIR: &str = "nskit-undo";
+/// The undo record's folder, inside the project's nskit folder.
+pub use nskit_recipe::txn::UNDO_DIR;
 
 /// What can go wrong applying or undoing.
 #[derive(Debug, thiserror::Error)]
@@ -40,9 +39,13 @@ pub enum ApplyError {
     )]
     ChangedSinceUpdate(Vec<String>),
     /// A path the update would write is not nskit's to write (in git's folder, or
-    /// through a link leading out of the project).
-    #[error(transparent)]
+    /// through a link leading out of the project), the project is busy, or a file
+    /// operation of the transaction failed (then nothing was changed).
+    #[error("{0}; nothing was changed")]
     Refused(#[from] nskit_recipe::RecipeError),
+    /// The project changed since the plan was made.
+    #[error("{0} changed since this update was planned (another update?); plan it again")]
+    Stale(PathBuf),
     /// There is nothing to undo.
     #[error("no update to undo in {0}")]
     NothingToUndo(PathBuf),
@@ -63,6 +66,33 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Apply
         path,
         source,
     }
+}
+
+/// The project's nskit folder: `nskit` in the git folder of the work tree the project is in
+/// (`nskit/projects/<path>` for a project in a sub-folder of a larger repository), else
+/// `.recipe/nskit` in the project. Transactions, the undo record and the lock live there.
+pub fn meta_dir(project: &Path) -> PathBuf {
+    match nskit_vcs::Worktree::open(project) {
+        Some(w) if w.prefix().is_empty() => w.git_dir().join("nskit"),
+        Some(w) => w
+            .git_dir()
+            .join("nskit/projects")
+            .join(w.prefix().trim_end_matches('/').replace('/', "%")),
+        None => project.join(STATE_DIR).join("nskit"),
+    }
+}
+
+/// Takes the project's lock (see [`nskit_recipe::lock`]), then rolls back whatever a
+/// killed command left half done. Every command that changes or reads a project for an
+/// update starts here; the note says what was rolled back, for the user.
+pub fn open_project(
+    project: &Path,
+) -> Result<(nskit_recipe::lock::ProjectLock, Option<String>), ApplyError> {
+    let meta = meta_dir(project);
+    let lock = nskit_recipe::lock::ProjectLock::acquire(&meta, project)?;
+    let index = nskit_vcs::Worktree::open(project).map(|w| w.index_file());
+    let note = nskit_recipe::txn::recover(&meta, project, index.as_deref())?;
+    Ok((lock, note.map(|r| r.to_string())))
 }
 
 /// Options of [`apply`].
@@ -125,52 +155,21 @@ struct RecordEntry {
     after: Option<String>,
 }
 
-/// Where the undo record of `project` lives.
-fn undo_dir(project: &Path, worktree: Option<&nskit_vcs::Worktree>) -> PathBuf {
-    match worktree {
-        Some(w) => w.git_dir().join(UNDO_DIR),
-        None => project.join(STATE_DIR).join("undo"),
-    }
-}
-
-struct Op {
-    path: String,
-    new: Option<FileData>,
-}
-
 #[cfg(unix)]
-fn set_executable(path: &Path, executable: bool) -> std::io::Result<()> {
+fn is_executable(m: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    let mut perm = std::fs::metadata(path)?.permissions();
-    let mode = perm.mode();
-    perm.set_mode(if executable {
-        mode | ((mode & 0o444) >> 2)
-    } else {
-        mode & !0o111
-    });
-    std::fs::set_permissions(path, perm)
+    m.permissions().mode() & 0o111 != 0
 }
 
 #[cfg(not(unix))]
-fn set_executable(_: &Path, _: bool) -> std::io::Result<()> {
-    Ok(())
+fn is_executable(_: &std::fs::Metadata) -> bool {
+    false
 }
 
-fn read_existing(path: &Path) -> std::io::Result<Option<FileData>> {
+/// The git blob id of a project file, `None` when it is not a file.
+fn file_id(path: &Path) -> std::io::Result<Option<String>> {
     match std::fs::symlink_metadata(path) {
-        Ok(m) if m.is_file() => {
-            #[cfg(unix)]
-            let executable = {
-                use std::os::unix::fs::PermissionsExt;
-                m.permissions().mode() & 0o111 != 0
-            };
-            #[cfg(not(unix))]
-            let executable = false;
-            Ok(Some(FileData {
-                bytes: std::fs::read(path)?,
-                executable,
-            }))
-        }
+        Ok(m) if m.is_file() => Ok(Some(nskit_vcs::blob_id(&std::fs::read(path)?))),
         Ok(_) => Ok(None),
         Err(e)
             if e.kind() == std::io::ErrorKind::NotFound
@@ -180,81 +179,6 @@ fn read_existing(path: &Path) -> std::io::Result<Option<FileData>> {
         }
         Err(e) => Err(e),
     }
-}
-
-/// Writes the undo record into `<dir>.new`, then swaps it in place of the previous one.
-fn write_record(
-    dir: &Path,
-    ops: &[Op],
-    description: &str,
-    project: &Path,
-    index_file: Option<PathBuf>,
-) -> Result<(), ApplyError> {
-    let tmp = dir.with_extension("new");
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(tmp.join("files")).map_err(io("cannot create", &tmp))?;
-    let mut entries = Vec::with_capacity(ops.len());
-    for (i, op) in ops.iter().enumerate() {
-        let full = project.join(&op.path);
-        let old = read_existing(&full).map_err(io("cannot read", &full))?;
-        let before = match &old {
-            Some(d) => {
-                let name = format!("{i:06}");
-                let f = tmp.join("files").join(&name);
-                std::fs::write(&f, &d.bytes).map_err(io("cannot write", &f))?;
-                Some(name)
-            }
-            None => None,
-        };
-        entries.push(RecordEntry {
-            path: op.path.clone(),
-            before,
-            before_executable: old.is_some_and(|d| d.executable),
-            after: op.new.as_ref().map(|d| nskit_vcs::blob_id(&d.bytes)),
-        });
-    }
-    let index = match index_file {
-        Some(f) if f.exists() => {
-            let to = tmp.join("index");
-            std::fs::copy(&f, &to).map_err(io("cannot copy the git index to", &to))?;
-            true
-        }
-        _ => false,
-    };
-    let record = Record {
-        description: description.to_string(),
-        entries,
-        index,
-    };
-    let json = serde_json::to_vec_pretty(&record).unwrap_or_default();
-    let f = tmp.join("record.json");
-    std::fs::write(&f, json).map_err(io("cannot write", &f))?;
-    Ok(())
-}
-
-fn swap_record(dir: &Path) -> Result<(), ApplyError> {
-    let tmp = dir.with_extension("new");
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::rename(&tmp, dir).map_err(io("cannot keep the undo record in", dir))
-}
-
-/// Creates the missing parents of `path` below `root`, returning those it created
-/// (outermost first).
-fn create_parents(root: &Path, path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut missing = vec![];
-    let mut cur = path.parent();
-    while let Some(p) = cur {
-        if p == root || p.exists() {
-            break;
-        }
-        missing.push(p.to_path_buf());
-        cur = p.parent();
-    }
-    missing.reverse();
-    for d in &missing {
-        std::fs::create_dir(d)?;
-    }
-    Ok(missing)
 }
 
 /// Removes `path`'s parent folders up to `root` while they are empty.
@@ -268,136 +192,99 @@ fn prune_empty_parents(root: &Path, path: &Path) {
     }
 }
 
-/// What was done to one path, to put it back.
-struct Done {
-    target: PathBuf,
-    /// Where the old file was moved aside to.
-    aside: Option<PathBuf>,
-    /// Whether a new file was moved in.
-    placed: bool,
-    created_dirs: Vec<PathBuf>,
-}
-
-fn rollback(done: Vec<Done>) {
-    for d in done.into_iter().rev() {
-        if d.placed {
-            let _ = std::fs::remove_file(&d.target);
-        }
-        if let Some(a) = &d.aside {
-            let _ = std::fs::rename(a, &d.target);
-        }
-        for dir in d.created_dirs.iter().rev() {
-            let _ = std::fs::remove_dir(dir);
-        }
-    }
-}
-
 /// Applies the plan to the project as one transaction, then records conflicts in the git
-/// index when the project is in a git work tree. On error nothing has changed.
+/// index when the project is in a git work tree. On error nothing has changed. Takes the
+/// project's lock (re-entrant: a caller may hold it already).
 pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied, ApplyError> {
-    let mut ops: Vec<Op> = vec![];
+    let (_lock, _) = open_project(project)?;
+    let mut ops: Vec<TxnOp> = vec![];
     for c in &plan.changes {
         for (p, d) in &c.writes {
-            ops.push(Op {
+            ops.push(TxnOp {
                 path: p.clone(),
-                new: Some(d.clone()),
+                new: Some(NewFile {
+                    source: Source::Bytes(d.bytes.clone()),
+                    executable: d.executable,
+                }),
             });
         }
         for p in &c.removes {
-            ops.push(Op {
+            ops.push(TxnOp {
                 path: p.clone(),
                 new: None,
             });
         }
     }
-    ops.push(Op {
+    ops.push(TxnOp {
         path: format!("{STATE_DIR}/{STATE_FILE}"),
-        new: Some(FileData {
-            bytes: opts.state.clone(),
+        new: Some(NewFile {
+            source: Source::Bytes(opts.state.clone()),
             executable: false,
         }),
     });
-
-    // Every path is checked before anything is written.
-    let root = nskit_recipe::paths::ProjectRoot::new(project)?;
-    let targets: Vec<PathBuf> = ops
+    let after: Vec<Option<String>> = ops
         .iter()
-        .map(|op| root.target(&op.path))
-        .collect::<Result<_, _>>()?;
+        .map(|op| match &op.new {
+            Some(NewFile {
+                source: Source::Bytes(b),
+                ..
+            }) => Some(nskit_vcs::blob_id(b)),
+            _ => None,
+        })
+        .collect();
 
+    let meta = meta_dir(project);
     let worktree = nskit_vcs::Worktree::open(project);
-    let record_dir = undo_dir(project, worktree.as_ref());
-    write_record(
-        &record_dir,
-        &ops,
-        &opts.description,
-        project,
-        worktree.as_ref().map(|w| w.index_file()),
-    )?;
+    let index = worktree.as_ref().map(|w| w.index_file());
+    nskit_recipe::txn::inject_failure_before(opts.fail_before);
+    let txn = nskit_recipe::txn::apply(project, &meta, &ops, &opts.description, index.as_deref())?;
 
-    let staging = tempfile::Builder::new()
-        .prefix(".nskit-update-")
-        .tempdir_in(project)
-        .map_err(io("cannot create a staging folder in", project))?;
-    let fail = |e: ApplyError| {
-        let _ = std::fs::remove_dir_all(record_dir.with_extension("new"));
-        e
-    };
-    // Stage every new file first: a full disk fails here, before anything moved.
-    for (i, op) in ops.iter().enumerate() {
-        if let Some(d) = &op.new {
-            let f = staging.path().join(format!("new-{i}"));
-            std::fs::write(&f, &d.bytes)
-                .and_then(|_| set_executable(&f, d.executable))
-                .map_err(io("cannot stage", &f))
-                .map_err(fail)?;
-        }
-    }
-    let mut done: Vec<Done> = Vec::with_capacity(ops.len());
-    let mut result = Ok(());
-    for (i, op) in ops.iter().enumerate() {
-        if opts.fail_before == Some(i) {
-            result = Err(ApplyError::Io {
-                action: "cannot move in",
-                path: project.join(&op.path),
-                source: std::io::Error::other("injected failure"),
-            });
-            break;
-        }
-        let target = targets[i].clone();
-        let mut d = Done {
-            target: target.clone(),
-            aside: None,
-            placed: false,
-            created_dirs: vec![],
-        };
-        let step = (|| -> Result<(), ApplyError> {
-            if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_file()) {
-                let aside = staging.path().join(format!("old-{i}"));
-                std::fs::rename(&target, &aside).map_err(io("cannot move aside", &target))?;
-                d.aside = Some(aside);
-            }
-            if op.new.is_some() {
-                d.created_dirs = create_parents(project, &target)
-                    .map_err(io("cannot create the folder of", &target))?;
-                std::fs::rename(staging.path().join(format!("new-{i}")), &target)
-                    .map_err(io("cannot write", &target))?;
-                d.placed = true;
-            }
-            Ok(())
-        })();
-        done.push(d);
-        if let Err(e) = step {
-            result = Err(e);
-            break;
-        }
-    }
-    if let Err(e) = result {
-        rollback(done);
-        return Err(fail(e));
-    }
     let mut warnings = vec![];
-    if let Err(e) = swap_record(&record_dir) {
+    let conflicts: Vec<String> = plan.conflicts().map(|c| c.path.clone()).collect();
+    let stages: Vec<nskit_vcs::Conflict> = plan
+        .changes
+        .iter()
+        .filter_map(|c| c.stages.clone())
+        .collect();
+    let mut recorded_in_index = false;
+    if let Some(w) = &worktree
+        && !stages.is_empty()
+    {
+        txn.index_touched();
+        match w.record_conflicts(&stages) {
+            Ok(()) => recorded_in_index = true,
+            Err(e) => warnings.push(format!(
+                "{e}; the conflicts are marked in the files but not in the git index"
+            )),
+        }
+    }
+    // The undo record: what each path had (`old/i`, kept by the transaction) and the id
+    // of what the update wrote.
+    let dir = txn.dir().to_path_buf();
+    let entries: Vec<RecordEntry> = ops
+        .iter()
+        .enumerate()
+        .map(|(i, op)| {
+            let old = dir.join("old").join(i.to_string());
+            let meta = std::fs::symlink_metadata(&old).ok();
+            RecordEntry {
+                path: op.path.clone(),
+                before: meta.as_ref().map(|_| format!("old/{i}")),
+                before_executable: meta.as_ref().is_some_and(is_executable),
+                after: after[i].clone(),
+            }
+        })
+        .collect();
+    let record = Record {
+        description: opts.description.clone(),
+        entries,
+        index: dir.join("index").exists(),
+    };
+    let json = serde_json::to_vec_pretty(&record).unwrap_or_default();
+    let kept = std::fs::write(dir.join("record.json"), json)
+        .map_err(io("cannot write the undo record in", &dir))
+        .and_then(|_| txn.keep_as_undo().map_err(ApplyError::from));
+    if let Err(e) = kept {
         warnings.push(format!(
             "{e}; `nskit update --undo` will not be able to undo this update"
         ));
@@ -409,21 +296,6 @@ pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied
         .collect();
     for r in &removed {
         prune_empty_parents(project, &project.join(r));
-    }
-    let conflicts: Vec<String> = plan.conflicts().map(|c| c.path.clone()).collect();
-    let stages: Vec<nskit_vcs::Conflict> = plan
-        .changes
-        .iter()
-        .filter_map(|c| c.stages.clone())
-        .collect();
-    let mut recorded_in_index = false;
-    if let Some(w) = &worktree {
-        match w.record_conflicts(&stages) {
-            Ok(()) => recorded_in_index = !stages.is_empty(),
-            Err(e) => warnings.push(format!(
-                "{e}; the conflicts are marked in the files but not in the git index"
-            )),
-        }
     }
     Ok(Applied {
         written: ops
@@ -439,10 +311,12 @@ pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied
 }
 
 /// Puts the project back as it was before the last update (files and git index), unless a
-/// file the update wrote has changed since (then nothing is done, unless `force`).
+/// file the update wrote has changed since (then nothing is done, unless `force`). Runs as
+/// a transaction under the project's lock, as [`apply`] does.
 pub fn undo(project: &Path, force: bool) -> Result<UndoOutcome, ApplyError> {
-    let worktree = nskit_vcs::Worktree::open(project);
-    let dir = undo_dir(project, worktree.as_ref());
+    let (_lock, _) = open_project(project)?;
+    let meta = meta_dir(project);
+    let dir = meta.join(UNDO_DIR);
     let record_file = dir.join("record.json");
     let text = match std::fs::read(&record_file) {
         Ok(t) => t,
@@ -459,9 +333,7 @@ pub fn undo(project: &Path, force: bool) -> Result<UndoOutcome, ApplyError> {
         let mut changed = vec![];
         for e in &record.entries {
             let full = project.join(&e.path);
-            let now = read_existing(&full).map_err(io("cannot read", &full))?;
-            let now_id = now.map(|d| nskit_vcs::blob_id(&d.bytes));
-            if now_id != e.after {
+            if file_id(&full).map_err(io("cannot read", &full))? != e.after {
                 changed.push(e.path.clone());
             }
         }
@@ -469,54 +341,62 @@ pub fn undo(project: &Path, force: bool) -> Result<UndoOutcome, ApplyError> {
             return Err(ApplyError::ChangedSinceUpdate(changed));
         }
     }
-    let root = nskit_recipe::paths::ProjectRoot::new(project)?;
-    let targets: Vec<PathBuf> = record
-        .entries
-        .iter()
-        .map(|e| root.target(&e.path))
-        .collect::<Result<_, _>>()?;
-    let mut restored = vec![];
-    let mut removed = vec![];
-    for (e, full) in record.entries.iter().zip(targets) {
-        match &e.before {
+    let mut ops = Vec::with_capacity(record.entries.len());
+    for e in &record.entries {
+        let new = match &e.before {
             Some(name) => {
-                let src = dir.join("files").join(name);
-                let bytes = std::fs::read(&src).map_err(|err| ApplyError::BadRecord {
-                    path: src.clone(),
-                    message: err.to_string(),
-                })?;
-                create_parents(project, &full).map_err(io("cannot create the folder of", &full))?;
-                let tmp = full.with_file_name(format!(
-                    ".nskit-undo-{}",
-                    full.file_name()
-                        .map(|n| n.to_string_lossy())
-                        .unwrap_or_default()
-                ));
-                std::fs::write(&tmp, &bytes)
-                    .and_then(|_| set_executable(&tmp, e.before_executable))
-                    .and_then(|_| std::fs::rename(&tmp, &full))
-                    .map_err(io("cannot restore", &full))?;
-                restored.push(e.path.clone());
-            }
-            None => {
-                if std::fs::symlink_metadata(&full).is_ok_and(|m| m.is_file()) {
-                    std::fs::remove_file(&full).map_err(io("cannot remove", &full))?;
-                    prune_empty_parents(project, &full);
+                let src = dir.join(name);
+                if !src.starts_with(&dir) || name.contains("..") || !src.is_file() {
+                    return Err(ApplyError::BadRecord {
+                        path: record_file.clone(),
+                        message: format!("{name} is missing from the record"),
+                    });
                 }
-                removed.push(e.path.clone());
+                Some(NewFile {
+                    source: Source::File(src),
+                    executable: e.before_executable,
+                })
             }
+            None => None,
+        };
+        ops.push(TxnOp {
+            path: e.path.clone(),
+            new,
+        });
+    }
+    let worktree = nskit_vcs::Worktree::open(project);
+    let index = worktree.as_ref().map(|w| w.index_file());
+    let description = format!("the undo of {}", record.description);
+    let txn = nskit_recipe::txn::apply(project, &meta, &ops, &description, index.as_deref())?;
+    if record.index
+        && let Some(to) = &index
+    {
+        txn.index_touched();
+        if let Err(e) = std::fs::copy(dir.join("index"), to) {
+            let _ = txn.roll_back();
+            return Err(io("cannot restore the git index", to)(e));
         }
     }
-    if record.index
-        && let Some(w) = &worktree
-    {
-        let to = w.index_file();
-        std::fs::copy(dir.join("index"), &to).map_err(io("cannot restore the git index", &to))?;
-    }
+    txn.discard()?;
     let _ = std::fs::remove_dir_all(&dir);
+    for e in &record.entries {
+        if e.before.is_none() {
+            prune_empty_parents(project, &project.join(&e.path));
+        }
+    }
     Ok(UndoOutcome {
         description: record.description,
-        restored,
-        removed,
+        restored: record
+            .entries
+            .iter()
+            .filter(|e| e.before.is_some())
+            .map(|e| e.path.clone())
+            .collect(),
+        removed: record
+            .entries
+            .iter()
+            .filter(|e| e.before.is_none())
+            .map(|e| e.path.clone())
+            .collect(),
     })
 }

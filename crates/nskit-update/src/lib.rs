@@ -15,6 +15,8 @@ mod apply;
 mod plan;
 mod state;
 
-pub use apply::{Applied, ApplyError, ApplyOptions, UNDO_DIR, UndoOutcome, apply, undo};
+pub use apply::{
+    Applied, ApplyError, ApplyOptions, UNDO_DIR, UndoOutcome, apply, meta_dir, open_project, undo,
+};
 pub use plan::{Decision, DiffMode, FileChange, FileData, Plan, PlanOptions, Tree, plan_update};
 pub use state::{Metadata, ProjectState, STATE_DIR, STATE_FILE, StateError};

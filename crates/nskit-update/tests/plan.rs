@@ -531,7 +531,7 @@ fn a_project_outside_git_keeps_its_undo_record_in_the_state_folder() {
     let plan = plan_update(root, Some(&base), &theirs, &opts()).expect("plan");
     let applied = apply(root, &plan, &apply_opts()).expect("apply");
     assert!(!applied.recorded_in_index);
-    assert!(root.join(".recipe/undo/record.json").is_file());
+    assert!(root.join(".recipe/nskit/undo/record.json").is_file());
     undo(root, false).expect("undo");
     assert_eq!(read(root, "a.txt"), "a\n");
     assert!(

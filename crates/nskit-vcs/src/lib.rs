@@ -109,8 +109,12 @@ pub fn commit_all(dir: &Path, message: &str) -> Result<Commit, VcsError> {
     let mut index = repo
         .index()
         .map_err(|e| VcsError::new("cannot open the index", dir, e))?;
+    // nskit's own folder in a project outside git (its lock, a transaction) is not the
+    // project's.
+    let mut skip_own =
+        |path: &Path, _: &[u8]| -> i32 { i32::from(path.starts_with(".recipe/nskit")) };
     index
-        .add_all(["*"], IndexAddOption::DEFAULT, None)
+        .add_all(["*"], IndexAddOption::DEFAULT, Some(&mut skip_own))
         .map_err(|e| VcsError::new("cannot add files", dir, e))?;
     index
         .write()

@@ -11,9 +11,12 @@ use serde_json::{Value, json};
 pub struct Token(String);
 
 impl Token {
-    /// Wraps a token.
+    /// Wraps a token, registering it so that no message nskit prints shows it (a host
+    /// may echo it in an error).
     pub fn new(t: impl Into<String>) -> Token {
-        Token(t.into())
+        let t = t.into();
+        nskit_secret::register(&t);
+        Token(t)
     }
 
     /// The token itself, for the one place that sends it.

@@ -67,6 +67,11 @@ impl Worktree {
         Some(Worktree { repo, prefix })
     }
 
+    /// The project's path relative to the work tree's root: `""`, or ending in `/`.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// The repository's git folder (`.git`).
     pub fn git_dir(&self) -> PathBuf {
         self.repo.path().to_path_buf()

@@ -486,6 +486,7 @@ impl RecipeClient {
             })
             .collect();
         let answers = resolution.into_answers()?;
+        nskit_recipe::register_secret_answers(&recipe.manifest.fields, &answers);
         let tree = render(&recipe, &answers, &ctx)?;
         let target = match &req.output {
             Output::Exact(p) => p.clone(),
@@ -575,18 +576,12 @@ impl RecipeClient {
             p.warnings.extend(warning);
         }
         let now = chrono::Utc::now();
-        let secrets: Vec<&str> = p
-            .recipe
-            .manifest
-            .fields
-            .iter()
-            .filter(|f| f.is_secret())
-            .map(|f| f.name.as_str())
-            .collect();
+        // Secrets, and values computed from them, are used and never recorded.
+        let secrets = nskit_recipe::secret_fields(&p.recipe.manifest.fields);
         let recorded: Answers = p
             .answers
             .iter()
-            .filter(|(k, _)| !secrets.contains(&k.as_str()))
+            .filter(|(k, _)| !secrets.contains(k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let source = self.backend.source_of(&req.recipe, &p.version)?;
@@ -612,13 +607,24 @@ impl RecipeClient {
             executable: false,
         });
 
+        // Writing into a folder with files: one nskit at a time, and whatever a killed
+        // command left half done there is rolled back first.
+        let mut warnings = p.warnings;
+        let meta = nskit_update::meta_dir(&p.target);
+        Staged::remove_stale_staging(&p.target);
+        let _lock = if Staged::check_target(&p.target, req.force)? == WriteMode::Overwrite {
+            let (lock, note) = nskit_update::open_project(&p.target)?;
+            warnings.extend(note);
+            Some(lock)
+        } else {
+            None
+        };
         let staged = Staged::write(&p.tree, &p.target, req.force)?;
         let message = format!(
             "Initial commit from recipe {} {}",
             p.recipe.manifest.name, p.version
         );
         let mut commit = None;
-        let mut warnings = p.warnings;
         let mut record = |c: std::result::Result<nskit_vcs::Commit, nskit_vcs::VcsError>,
                           warnings: &mut Vec<String>| match c {
             Ok(c) => {
@@ -639,7 +645,7 @@ impl RecipeClient {
             );
         }
         let mode = staged.mode();
-        staged.into_place()?;
+        staged.into_place(&meta)?;
         if req.git && mode == WriteMode::Overwrite {
             record(nskit_vcs::commit_all(&p.target, &message), &mut warnings);
         }

@@ -582,27 +582,18 @@ fn from_config_or_env(
             .clone()
             .or_else(|| c.password_env.as_deref().and_then(env))
             .unwrap_or_default();
-        return Some(RegistryCredentials {
-            username: c.username.clone(),
-            password,
-        });
+        return Some(RegistryCredentials::new(c.username.clone(), password));
     }
     if let Some(t) = auth_token.filter(|t| !t.is_empty()) {
-        return Some(RegistryCredentials {
-            username: "token".into(),
-            password: t.to_string(),
-        });
+        return Some(RegistryCredentials::new("token", t));
     }
     if let Some(p) = env(env_vars::NSKIT_REGISTRY_PASSWORD) {
-        return Some(RegistryCredentials {
-            username: env(env_vars::NSKIT_REGISTRY_USERNAME).unwrap_or_else(|| "token".into()),
-            password: p,
-        });
+        return Some(RegistryCredentials::new(
+            env(env_vars::NSKIT_REGISTRY_USERNAME).unwrap_or_else(|| "token".into()),
+            p,
+        ));
     }
-    env(env_vars::NSKIT_REGISTRY_TOKEN).map(|t| RegistryCredentials {
-        username: "token".into(),
-        password: t,
-    })
+    env(env_vars::NSKIT_REGISTRY_TOKEN).map(|t| RegistryCredentials::new("token", t))
 }
 
 /// A relative `recipes_dir` in a file is relative to that file's folder.

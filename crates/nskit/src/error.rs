@@ -189,12 +189,28 @@ impl Error {
         }
     }
 
-    /// The error as data.
+    /// The error as data, with every known secret masked (a server may echo a token).
     pub fn info(&self) -> ErrorInfo {
+        let mut details = self.details();
+        redact_value(&mut details);
         ErrorInfo {
             code: self.code(),
-            message: self.to_string(),
-            details: self.details(),
+            message: nskit_secret::redact(&self.to_string()).into_owned(),
+            details,
         }
+    }
+}
+
+/// Masks every known secret in the strings of a JSON value (see [`nskit_secret::redact`]).
+pub fn redact_value(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            if let std::borrow::Cow::Owned(r) = nskit_secret::redact(s) {
+                *s = r;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(redact_value),
+        Value::Object(o) => o.values_mut().for_each(redact_value),
+        _ => {}
     }
 }

@@ -79,10 +79,7 @@ pub fn registry(host: &str) -> Result<Option<RegistryCredentials>, String> {
             registry_account(host)
         )
     })?;
-    Ok(Some(RegistryCredentials {
-        username: s.username,
-        password: s.password,
-    }))
+    Ok(Some(RegistryCredentials::new(s.username, s.password)))
 }
 
 /// Removes a registry's credentials; whether there were any.

@@ -43,7 +43,7 @@ pub use client::{
 pub use config::{
     BackendConfig, Config, ConfigFile, GitHubConfig, Overrides, RegistryConfig, VcsConfig,
 };
-pub use error::{Error, ErrorCode, ErrorInfo, Result};
+pub use error::{Error, ErrorCode, ErrorInfo, Result, redact_value};
 pub use nskit_backends::{RecipeBackend, RecipeInfo};
 /// Three-way merge (line merge compatible with `git merge-file`).
 pub use nskit_merge as merge;
@@ -51,6 +51,7 @@ pub use nskit_recipe::{
     Answers, Condition, Field, FieldError, FieldState, FieldType, FormState, Prompter, RecipeError,
     RecipeVersion,
 };
+pub use nskit_secret as secret;
 pub use nskit_update::{Applied, Decision, DiffMode, FileChange, Plan, ProjectState, UndoOutcome};
 /// Git, git hosts (providers), naming conventions.
 pub use nskit_vcs as vcs;

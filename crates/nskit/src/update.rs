@@ -2,6 +2,7 @@
 use std::path::{Path, PathBuf};
 
 use nskit_merge::Labels;
+use nskit_recipe::lock::ProjectLock;
 use nskit_recipe::{Answers, Prompter, RecipeVersion, nest_answers, render, resolve_answers};
 use nskit_update::{
     Applied, ApplyOptions, DiffMode, Plan, PlanOptions, ProjectState, Tree, UndoOutcome,
@@ -126,8 +127,23 @@ fn version_newer(latest: &RecipeVersion, current: Option<&str>) -> bool {
 }
 
 impl UpdateClient<'_> {
+    /// Takes the project for this process (other nskit commands on it wait, then refuse)
+    /// and rolls back whatever a killed command left half done, returning a note saying
+    /// so. The lock is held until the guard is dropped; the other methods take it too.
+    pub fn open(&self, project: &Path) -> Result<(ProjectLock, Option<String>)> {
+        let interrupted = nskit_update::meta_dir(project)
+            .join(nskit_recipe::txn::TXN_DIR)
+            .exists();
+        if !interrupted && !ProjectState::path_in(project).exists() {
+            // Not a project: say so before creating anything in it.
+            ProjectState::load(project)?;
+        }
+        Ok(nskit_update::open_project(project)?)
+    }
+
     /// Whether a newer version of the project's recipe is out.
     pub fn check(&self, project: &Path) -> Result<UpdateCheck> {
+        let _lock = self.open(project)?;
         let state = ProjectState::load(project)?;
         let name = &state.metadata.recipe_name;
         let latest = self.recipes.backend().resolve_version(name, None)?;
@@ -169,6 +185,7 @@ impl UpdateClient<'_> {
         prompter: Option<&mut dyn Prompter>,
     ) -> Result<PreparedUpdate> {
         let project = &req.project;
+        let (_lock, note) = self.open(project)?;
         let state = ProjectState::load(project)?;
         let name = state.metadata.recipe_name.clone();
         let current = state.metadata.version();
@@ -178,7 +195,7 @@ impl UpdateClient<'_> {
             .resolve_version(&name, req.target_version.as_deref())?;
         let up_to_date =
             req.mode == DiffMode::ThreeWay && current.as_deref().is_some_and(|c| target.matches(c));
-        let mut warnings = vec![];
+        let mut warnings: Vec<String> = note.into_iter().collect();
         if !req.allow_dirty
             && !up_to_date
             && let Some(wt) = nskit_vcs::Worktree::open(project)
@@ -224,16 +241,18 @@ impl UpdateClient<'_> {
         }
         let given = nest_answers(&given);
         let (new_recipe, _) = self.recipes.recipe(&name, Some(target.as_str()))?;
+        let secrets = nskit_recipe::secret_fields(&new_recipe.manifest.fields);
         prepared.new_fields = new_recipe
             .manifest
             .fields
             .iter()
-            .filter(|f| !f.is_secret() && !has_path(&state.input, &f.name))
+            .filter(|f| !secrets.contains(&f.name) && !has_path(&state.input, &f.name))
             .filter(|f| !req.answers.contains_key(&f.name))
             .map(|f| f.name.clone())
             .collect();
         let theirs_answers =
             resolve_answers(&new_recipe.manifest.fields, &given, &ctx, prompter)?.into_answers()?;
+        nskit_recipe::register_secret_answers(&new_recipe.manifest.fields, &theirs_answers);
         let theirs = Tree::from(render(&new_recipe, &theirs_answers, &ctx)?);
 
         let base = match (req.mode, &current) {
@@ -260,6 +279,7 @@ impl UpdateClient<'_> {
                     let res =
                         resolve_answers(&old_recipe.manifest.fields, &base_given, &ctx, None)?;
                     let answers = res.into_answers()?;
+                    nskit_recipe::register_secret_answers(&old_recipe.manifest.fields, &answers);
                     Ok(Tree::from(render(&old_recipe, &answers, &ctx)?))
                 })();
                 Some(base_tree.map_err(|e| match e {
@@ -293,16 +313,9 @@ impl UpdateClient<'_> {
         })?;
 
         // The new state: same keys, new answers (no secrets) and version.
-        let secrets: Vec<&str> = new_recipe
-            .manifest
-            .fields
-            .iter()
-            .filter(|f| f.is_secret())
-            .map(|f| f.name.as_str())
-            .collect();
         let kept: Answers = theirs_answers
             .into_iter()
-            .filter(|(k, _)| !secrets.contains(&k.as_str()))
+            .filter(|(k, _)| !secrets.contains(k.as_str()))
             .collect();
         let mut new_state = state;
         new_state.input = nest_answers(&kept);
@@ -337,6 +350,14 @@ impl UpdateClient<'_> {
         prepared: &PreparedUpdate,
         mut opts: ApplyOptions,
     ) -> Result<UpdateResult> {
+        let (_lock, _) = self.open(&prepared.project_path)?;
+        // Under the lock: the project must still be where the plan found it.
+        let now = ProjectState::load(&prepared.project_path)?
+            .metadata
+            .version();
+        if now != prepared.from_version {
+            return Err(nskit_update::ApplyError::Stale(prepared.project_path.clone()).into());
+        }
         opts.state = prepared.state.to_yaml().into_bytes();
         opts.description = format!(
             "{} {} → {}",
@@ -356,6 +377,7 @@ impl UpdateClient<'_> {
 
     /// Puts the project back as it was before its last update.
     pub fn undo(&self, project: &Path, force: bool) -> Result<UndoOutcome> {
+        let _lock = self.open(project)?;
         Ok(nskit_update::undo(project, force)?)
     }
 }

@@ -2,13 +2,13 @@
 pub mod projects;
 pub mod recipes;
 
-use crate::error::CommandResult;
+use crate::error::{CommandResult, Redacted, Reply};
 
-/// Runs blocking client work off the main thread.
-pub(crate) async fn blocking<T, F>(f: F) -> CommandResult<T>
+/// Runs blocking client work off the main thread; its reply is redacted.
+pub(crate) async fn blocking<T, F>(f: F) -> Reply<T>
 where
     T: Send + 'static,
     F: FnOnce() -> CommandResult<T> + Send + 'static,
 {
-    tauri::async_runtime::spawn_blocking(f).await?
+    tauri::async_runtime::spawn_blocking(f).await?.map(Redacted)
 }

@@ -3,14 +3,14 @@ use nskit::{InitRequest, Preview, ProjectRequest, RecipeResult, RepositoryTarget
 use tauri::State;
 
 use super::blocking;
-use crate::error::CommandResult;
+use crate::error::{CommandResult, Reply};
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn preview_project(
     state: State<'_, AppState>,
     request: ProjectRequest,
-) -> CommandResult<Preview> {
+) -> Reply<Preview> {
     let client = state.client()?;
     blocking(move || Ok(client.preview(&InitRequest::from(request))?)).await
 }
@@ -19,7 +19,7 @@ pub async fn preview_project(
 pub async fn create_project(
     state: State<'_, AppState>,
     request: ProjectRequest,
-) -> CommandResult<RecipeResult> {
+) -> Reply<RecipeResult> {
     let client = state.client()?;
     blocking(move || Ok(client.init(&InitRequest::from(request), None)?)).await
 }

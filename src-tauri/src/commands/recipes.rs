@@ -3,11 +3,11 @@ use nskit::{Answers, Catalogue, FormState, RecipeDetails};
 use tauri::State;
 
 use super::blocking;
-use crate::error::CommandResult;
+use crate::error::Reply;
 use crate::state::AppState;
 
 #[tauri::command]
-pub async fn catalogue(state: State<'_, AppState>) -> CommandResult<Catalogue> {
+pub async fn catalogue(state: State<'_, AppState>) -> Reply<Catalogue> {
     let client = state.client()?;
     blocking(move || Ok(client.catalogue()?)).await
 }
@@ -17,7 +17,7 @@ pub async fn recipe_details(
     state: State<'_, AppState>,
     name: String,
     version: Option<String>,
-) -> CommandResult<RecipeDetails> {
+) -> Reply<RecipeDetails> {
     let client = state.client()?;
     blocking(move || Ok(client.fields(&name, version.as_deref())?)).await
 }
@@ -28,7 +28,7 @@ pub async fn evaluate_form(
     name: String,
     version: Option<String>,
     answers: Answers,
-) -> CommandResult<FormState> {
+) -> Reply<FormState> {
     let client = state.client()?;
     blocking(move || Ok(client.evaluate_form(&name, version.as_deref(), &answers)?)).await
 }

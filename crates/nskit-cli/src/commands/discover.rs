@@ -9,11 +9,11 @@ pub(crate) fn run(
 ) -> anyhow::Result<ExitCode> {
     let found = client.discover(search)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&found)?);
+        outln!("{}", serde_json::to_string_pretty(&found)?);
     } else if found.is_empty() {
-        eprintln!("no recipe matches `{}`", search.unwrap_or_default());
+        errln!("no recipe matches `{}`", search.unwrap_or_default());
     } else {
-        println!("{}", super::recipe_table(&found, true));
+        outln!("{}", super::recipe_table(&found, true));
     }
     Ok(ExitCode::SUCCESS)
 }

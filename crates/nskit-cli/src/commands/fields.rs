@@ -8,12 +8,14 @@ use crate::args::FieldsArgs;
 pub(crate) fn run(client: &RecipeClient, a: FieldsArgs) -> anyhow::Result<ExitCode> {
     let details = client.fields(&a.recipe, a.version.as_deref())?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&details.schema)?);
+        outln!("{}", serde_json::to_string_pretty(&details.schema)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{} {}: {}\n",
-        details.name, details.version, details.description
+        details.name,
+        details.version,
+        details.description
     );
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::NOTHING);
@@ -57,7 +59,7 @@ pub(crate) fn run(client: &RecipeClient, a: FieldsArgs) -> anyhow::Result<ExitCo
             f.help.clone().unwrap_or_else(|| f.label().to_string()),
         ]);
     }
-    println!("{t}");
+    outln!("{t}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -78,6 +80,6 @@ pub(crate) fn required(client: &RecipeClient, a: FieldsArgs) -> anyhow::Result<E
         };
         out.insert(f.name.clone(), Value::String(ty.into()));
     }
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    outln!("{}", serde_json::to_string_pretty(&out)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -86,35 +86,35 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
     if a.dry_run {
         let preview = client.preview_asking(&req, prompter)?;
         for w in &preview.warnings {
-            eprintln!("warning: {w}");
+            errln!("warning: {w}");
         }
         if a.json {
-            println!("{}", serde_json::to_string_pretty(&preview)?);
+            outln!("{}", serde_json::to_string_pretty(&preview)?);
         } else {
-            eprintln!(
+            errln!(
                 "would create {} from {} {} ({} files); nothing was written",
                 preview.project_path.display(),
                 a.recipe,
                 preview.recipe_version,
                 preview.files.len()
             );
-            print!("{}", preview.tree);
+            out!("{}", preview.tree);
         }
         return Ok(ExitCode::SUCCESS);
     }
     let result = client.init(&req, prompter)?;
     for w in &result.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        outln!("{}", serde_json::to_string_pretty(&result)?);
     } else {
         let commit = result
             .commit
             .as_deref()
             .map(|c| format!(", commit {}", &c[..c.len().min(8)]))
             .unwrap_or_default();
-        println!(
+        outln!(
             "created {} from {} {} ({} files{commit})",
             result.project_path.display(),
             result.recipe_name,
@@ -122,7 +122,7 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
             result.files_created.len()
         );
         if let Some(r) = &result.repository {
-            println!(
+            outln!(
                 "created the repository {} ({}) and pushed {}: {}",
                 r.full_name,
                 if r.private { "private" } else { "public" },
@@ -132,7 +132,7 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
         }
     }
     if let Some(e) = result.errors.first() {
-        eprintln!(
+        errln!(
             "error: {}\nthe project is created and committed in {}; once that is fixed, `nskit repo create --project-path {}` makes the repository",
             e.message,
             result.project_path.display(),

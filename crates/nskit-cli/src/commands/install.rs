@@ -10,7 +10,7 @@ pub(crate) fn run(
     force: bool,
 ) -> anyhow::Result<ExitCode> {
     let (name, version, dest) = config.install(folder, version, force)?;
-    println!(
+    outln!(
         "installed {name} {version} for {} in {}",
         config.installed_backend().group(),
         dest.display()

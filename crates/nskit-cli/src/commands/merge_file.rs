@@ -21,7 +21,7 @@ pub(crate) fn run(a: MergeFileArgs) -> anyhow::Result<ExitCode> {
     {
         Ok(n) => n,
         Err(m) => {
-            eprintln!("error: --marker-size: {m}");
+            errln!("error: --marker-size: {m}");
             return Ok(ExitCode::from(255));
         }
     };
@@ -34,7 +34,7 @@ pub(crate) fn run(a: MergeFileArgs) -> anyhow::Result<ExitCode> {
     let (current, base, other) = (read(&a.current)?, read(&a.base)?, read(&a.other)?);
     for (p, bytes) in [(&a.current, &current), (&a.base, &base), (&a.other, &other)] {
         if is_binary(bytes) {
-            eprintln!("error: cannot merge binary files: {}", p.display());
+            errln!("error: cannot merge binary files: {}", p.display());
             return Ok(ExitCode::from(255));
         }
     }
@@ -69,7 +69,7 @@ pub(crate) fn run(a: MergeFileArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot write {}", a.current.display()))?;
     }
     if merged.conflicts > 0 && !a.quiet {
-        eprintln!(
+        errln!(
             "warning: {} conflict{} in {}",
             merged.conflicts,
             if merged.conflicts == 1 { "" } else { "s" },

@@ -16,7 +16,7 @@ pub(crate) fn run(c: RecipeCommand) -> anyhow::Result<ExitCode> {
         } => {
             let engine = engine(docker_host.as_deref())?;
             nskit::publish::build_recipe_image(&engine, &folder, &tag)?;
-            println!("built {tag} from {}", folder.display());
+            outln!("built {tag} from {}", folder.display());
             Ok(ExitCode::SUCCESS)
         }
         RecipeCommand::Publish {
@@ -31,7 +31,7 @@ pub(crate) fn run(c: RecipeCommand) -> anyhow::Result<ExitCode> {
             engine
                 .push(&reference, creds.as_ref(), Some(progress.as_ref()))
                 .map_err(|e| nskit::Error::Engine(e.to_string()))?;
-            println!("published {reference}");
+            outln!("published {reference}");
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -58,22 +58,19 @@ pub(crate) fn login(
     let host = registry_host(registry);
     nskit::keychain::store_registry(
         host,
-        &nskit_engine::RegistryCredentials {
-            username: username.to_string(),
-            password,
-        },
+        &nskit_engine::RegistryCredentials::new(username, password),
     )
     .map_err(nskit::Error::Config)?;
-    println!("stored the credentials for {host} in the OS keychain");
+    outln!("stored the credentials for {host} in the OS keychain");
     Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn logout(registry: &str) -> anyhow::Result<ExitCode> {
     let host = registry_host(registry);
     if nskit::keychain::forget_registry(host).map_err(nskit::Error::Config)? {
-        println!("removed the credentials for {host} from the OS keychain");
+        outln!("removed the credentials for {host} from the OS keychain");
     } else {
-        println!("no credentials for {host} in the OS keychain");
+        outln!("no credentials for {host} in the OS keychain");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -31,7 +31,7 @@ fn quiet(d: Decision) -> bool {
 }
 
 fn print_plan(p: &PreparedUpdate) {
-    println!(
+    outln!(
         "{} {} → {} in {}{}",
         p.recipe,
         p.from_version.as_deref().unwrap_or("(unknown)"),
@@ -56,7 +56,7 @@ fn print_plan(p: &PreparedUpdate) {
             Some(from) => format!("{} (from {from})", c.path),
             None => c.path.clone(),
         };
-        println!(
+        outln!(
             "  {} {path:width$}  {}{}",
             mark(c.decision),
             c.message,
@@ -65,18 +65,23 @@ fn print_plan(p: &PreparedUpdate) {
     }
     let kept = p.plan.changes.iter().filter(|c| quiet(c.decision)).count();
     if kept > 0 {
-        println!("  ({kept} more files: unchanged, or only yours changed)");
+        outln!("  ({kept} more files: unchanged, or only yours changed)");
     }
 }
 
 pub(crate) fn run(client: &RecipeClient, a: UpdateArgs) -> anyhow::Result<ExitCode> {
     let updates = client.updates();
+    // The project is this command's until it ends; a half-done earlier one is rolled back.
+    let (_lock, note) = updates.open(&a.project_path)?;
+    if let Some(n) = note {
+        errln!("note: {n}");
+    }
     if a.undo {
         let out = updates.undo(&a.project_path, a.force)?;
         if a.json {
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         } else {
-            println!(
+            outln!(
                 "undid {}: {} files restored, {} removed",
                 out.description,
                 out.restored.len(),
@@ -103,38 +108,39 @@ pub(crate) fn run(client: &RecipeClient, a: UpdateArgs) -> anyhow::Result<ExitCo
     };
     let prepared = updates.plan(&req, prompter)?;
     for w in &prepared.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     if prepared.up_to_date {
         if a.json {
-            println!("{}", serde_json::to_string_pretty(&prepared)?);
+            outln!("{}", serde_json::to_string_pretty(&prepared)?);
         } else {
-            println!(
+            outln!(
                 "Project is up to date ({} {})",
-                prepared.recipe, prepared.to_version
+                prepared.recipe,
+                prepared.to_version
             );
         }
         return Ok(ExitCode::SUCCESS);
     }
     if a.dry_run {
         if a.json {
-            println!("{}", serde_json::to_string_pretty(&prepared)?);
+            outln!("{}", serde_json::to_string_pretty(&prepared)?);
         } else {
             print_plan(&prepared);
-            println!("dry run: nothing was written");
+            outln!("dry run: nothing was written");
         }
         return Ok(ExitCode::SUCCESS);
     }
     let result = updates.apply(&prepared)?;
     for w in &result.applied.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     let conflicts = result.applied.conflicts.len();
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        outln!("{}", serde_json::to_string_pretty(&result)?);
     } else {
         print_plan(&prepared);
-        println!(
+        outln!(
             "updated to {} {}: {} files written, {} removed; nothing committed, review with `git diff`",
             result.recipe,
             result.to_version,
@@ -142,16 +148,16 @@ pub(crate) fn run(client: &RecipeClient, a: UpdateArgs) -> anyhow::Result<ExitCo
             result.applied.removed.len()
         );
         if conflicts > 0 {
-            println!(
+            outln!(
                 "{conflicts} file{} in conflict: {}",
                 if conflicts == 1 { "" } else { "s" },
                 result.applied.conflicts.join(", ")
             );
-            println!(
+            outln!(
                 "resolve the markers (or use `git mergetool`), then `git add` the files; `nskit update --undo` puts everything back"
             );
         } else {
-            println!("`nskit update --undo` puts everything back");
+            outln!("`nskit update --undo` puts everything back");
         }
     }
     Ok(if conflicts > 0 {
@@ -162,18 +168,22 @@ pub(crate) fn run(client: &RecipeClient, a: UpdateArgs) -> anyhow::Result<ExitCo
 }
 
 pub(crate) fn check(client: &RecipeClient, project: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let (_lock, note) = client.updates().open(project)?;
+    if let Some(n) = note {
+        errln!("note: {n}");
+    }
     let c = client.updates().check(project)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&c)?);
+        outln!("{}", serde_json::to_string_pretty(&c)?);
     } else if c.update_available {
-        println!(
+        outln!(
             "Update available: {} {} → {}",
             c.recipe,
             c.current_version.as_deref().unwrap_or("(unknown)"),
             c.latest_version
         );
     } else {
-        println!("Project is up to date ({} {})", c.recipe, c.latest_version);
+        outln!("Project is up to date ({} {})", c.recipe, c.latest_version);
     }
     Ok(if c.update_available {
         ExitCode::from(EXIT_UPDATE_AVAILABLE)

@@ -36,7 +36,7 @@ pub(crate) fn repo(config: &Config, c: RepoCommand) -> anyhow::Result<ExitCode> 
             let p = publisher(config)?;
             let (_, warning) = p.check_name(&name)?;
             if let Some(w) = warning {
-                eprintln!("warning: {w}");
+                errln!("warning: {w}");
             }
             let opts = RepoOptions {
                 private: if public {
@@ -49,7 +49,7 @@ pub(crate) fn repo(config: &Config, c: RepoCommand) -> anyhow::Result<ExitCode> 
                 description,
             };
             let r = p.publish(&project, &name, &opts)?;
-            println!(
+            outln!(
                 "created {} ({}) and pushed {}: {}",
                 r.full_name,
                 if r.private { "private" } else { "public" },
@@ -156,7 +156,7 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
                     return Err(nskit::Error::Repository(e).into());
                 }
                 Err(e) => {
-                    eprintln!("warning: the token could not be checked ({e}); it is stored anyway");
+                    errln!("warning: the token could not be checked ({e}); it is stored anyway");
                     None
                 }
             };
@@ -164,9 +164,9 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
             remember_host(config, &host, true)?;
             match who {
                 Some(login) => {
-                    println!("stored a token for {host} (user {login}) in the OS keychain")
+                    outln!("stored a token for {host} (user {login}) in the OS keychain")
                 }
-                None => println!("stored a token for {host} in the OS keychain"),
+                None => outln!("stored a token for {host} in the OS keychain"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -179,7 +179,7 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
             .into_iter()
             .find(|v| env(v).is_some())
             {
-                println!("{var} is set: it is used for every GitHub host, before the keychain");
+                outln!("{var} is set: it is used for every GitHub host, before the keychain");
             }
             for host in known_hosts(config) {
                 let state = match nskit::keychain::github_token(&host) {
@@ -187,7 +187,7 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
                     Ok(None) => "no token".to_string(),
                     Err(e) => format!("unknown ({e})"),
                 };
-                println!("{host}: {state}");
+                outln!("{host}: {state}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -198,9 +198,9 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
                 nskit::keychain::forget_github_token(&host).map_err(nskit::Error::Config)?;
             remember_host(config, &host, false)?;
             if removed {
-                println!("removed the token for {host} from the OS keychain");
+                outln!("removed the token for {host} from the OS keychain");
             } else {
-                println!("no token for {host} in the OS keychain");
+                outln!("no token for {host} in the OS keychain");
             }
             Ok(ExitCode::SUCCESS)
         }

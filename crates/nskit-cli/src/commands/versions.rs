@@ -5,10 +5,10 @@ use nskit::RecipeClient;
 pub(crate) fn run(client: &RecipeClient, recipe: &str, json: bool) -> anyhow::Result<ExitCode> {
     let versions = client.versions(recipe)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&versions)?);
+        outln!("{}", serde_json::to_string_pretty(&versions)?);
     } else {
         for v in versions {
-            println!("{v}");
+            outln!("{v}");
         }
     }
     Ok(ExitCode::SUCCESS)
