@@ -1,4 +1,3 @@
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -90,7 +89,7 @@ impl RecipeBackend for BuiltinBackend {
                     rel,
                     TemplateFile {
                         path: rel.to_string(),
-                        contents: Cow::Borrowed(bytes),
+                        contents: nskit_recipe::Content::from(*bytes),
                         executable: *exec,
                     },
                 );

@@ -364,7 +364,8 @@ impl RecipeBackend for GitHubBackend {
             source,
         })?;
         unpack_source_archive(&bytes, dir.path())?;
-        Ok(Recipe::from_dir(dir.path())?)
+        // Large files stay in the folder, which lives as long as the recipe.
+        Ok(Recipe::from_temp_dir(dir, std::path::Path::new(""))?)
     }
 
     fn source(&self) -> RecipeSource {

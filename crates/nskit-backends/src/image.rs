@@ -169,7 +169,7 @@ impl RecipeRunner for ImageRunner {
         let out = dir.path().join("output");
         let input = dir.path().join("input.yml");
         std::fs::create_dir(&out).map_err(|e| RecipeError::Run(e.to_string()))?;
-        let yaml = serde_yaml::to_string(&nest_answers(answers))
+        let yaml = nskit_recipe::yaml::to_string(&nest_answers(answers))
             .map_err(|e| RecipeError::Run(format!("cannot write the answers: {e}")))?;
         write_private(&input, yaml.as_bytes())?;
         let mut spec = self.spec(
@@ -299,7 +299,8 @@ pub fn load_from_image(
         engine
             .copy_out(image, "/recipe", dir.path())
             .map_err(engine_err)?;
-        let recipe = Recipe::from_dir(&dir.path().join("recipe"))?;
+        // Large files stay in the folder, which lives as long as the recipe.
+        let recipe = Recipe::from_temp_dir(dir, std::path::Path::new("recipe"))?;
         let runner = ImageRunner::new(
             shared.clone(),
             image,
@@ -384,7 +385,7 @@ pub fn program_manifest(
         "tags": label_tags(labels),
         "fields": fields,
     });
-    let text = serde_yaml::to_string(&doc).map_err(|e| BackendError::Engine(e.to_string()))?;
+    let text = nskit_recipe::yaml::to_string(&doc).map_err(BackendError::Engine)?;
     Ok(Manifest::parse(
         &text,
         &PathBuf::from(format!("{image} (program image)")),

@@ -12,6 +12,7 @@ mod image;
 mod installed;
 mod local;
 mod registry;
+pub mod registry_http;
 
 use std::path::PathBuf;
 

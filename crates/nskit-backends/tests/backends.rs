@@ -180,3 +180,39 @@ fn install_refuses_a_broken_or_unversioned_recipe() {
     ));
     assert!(!data.path().join("recipes/g/svc/1.0.0").exists());
 }
+
+#[test]
+fn a_registry_reply_too_large_or_too_slow_is_refused_in_bounded_time() {
+    use nskit_backends::{RegistryBackend, RegistrySettings};
+    use nskit_testkit::{HostileServer, Misbehaviour};
+    use std::time::{Duration, Instant};
+    let cache = tempfile::tempdir().expect("tempdir");
+    let settings = |url: &str| {
+        let mut s = RegistrySettings::new(url);
+        s.cache_dir = Some(cache.path().to_path_buf());
+        s.request_deadline = Duration::from_secs(2);
+        s
+    };
+    // A catalogue of 300 MB is not read into memory.
+    let huge = HostileServer::start(Misbehaviour::Huge(300 << 20));
+    let start = Instant::now();
+    let err = RegistryBackend::new(settings(&huge.url))
+        .list()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than 8 MiB"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(10));
+    // A catalogue trickled byte by byte ends at the deadline.
+    let slow = HostileServer::start(Misbehaviour::Trickle(Duration::from_millis(200)));
+    let start = Instant::now();
+    let err = RegistryBackend::new(settings(&slow.url))
+        .list()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("within 2 s"), "{err}");
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        start.elapsed()
+    );
+}

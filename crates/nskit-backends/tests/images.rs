@@ -59,7 +59,9 @@ fn a_program_image_runs_with_the_original_protocol() {
         ["README.md", "rootfs", "src/demo/__init__.py", "uid"],
         "{paths:?}"
     );
-    let text = |p: &str| String::from_utf8_lossy(&tree.get(p).expect(p).contents).into_owned();
+    let text = |p: &str| {
+        String::from_utf8_lossy(&tree.get(p).expect(p).contents.read().expect("read")).into_owned()
+    };
     assert_eq!(text("README.md"), "# demo\n\nby Ada\n");
     assert_eq!(text("rootfs"), "read-only\n");
     #[cfg(unix)]

@@ -71,12 +71,15 @@ fn init_commits_the_project_with_the_state_file() {
         "docker_image:",
         "created_at:",
         "updated_at:",
-        "recipe_version: 1.0.0",
         "backend: builtin",
         "nskit_version:",
     ] {
         assert!(state.contains(key), "{key} missing from\n{state}");
     }
+    assert_eq!(
+        common::yaml_scalar(&state, "recipe_version").as_deref(),
+        Some("1.0.0")
+    );
     let repo = git2::Repository::open(&p).expect("a git repository");
     let head = repo.head().expect("head").peel_to_commit().expect("commit");
     assert_eq!(head.author().name().ok(), Some("Ada Lovelace"));

@@ -286,7 +286,8 @@ fn check_says_when_the_recorded_version_is_not_a_version() {
     let text = std::fs::read_to_string(&state).expect("read");
     std::fs::write(
         &state,
-        text.replace("recipe_version: 1.0.0", "recipe_version: banana"),
+        text.replace("recipe_version: \"1.0.0\"", "recipe_version: banana")
+            .replace("recipe_version: 1.0.0", "recipe_version: banana"),
     )
     .expect("write");
     let (code, out, err) = run(local(&home, &recipes)
@@ -582,6 +583,8 @@ fn an_update_killed_at_any_step_leaves_the_project_as_before_or_as_updated() {
         let mut child = local(&home, &recipes)
             .args(["update", "--defaults", "--project-path"])
             .arg(&p)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .expect("spawn");
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));

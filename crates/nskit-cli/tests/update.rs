@@ -205,7 +205,11 @@ fn init_edit_update_resolve_update_undo() {
     assert!(read(&p.join("tests/command_line.rs")).ends_with("// my own test notes\n"));
     assert!(!p.join("tests/cli.rs").exists());
     let state = read(&p.join(".recipe/config.yml"));
-    assert!(state.contains("recipe_version: 1.1.0"), "{state}");
+    assert_eq!(
+        common::yaml_scalar(&state, "recipe_version").as_deref(),
+        Some("1.1.0"),
+        "{state}"
+    );
     assert!(
         state.contains("msrv: '1.80'") || state.contains("msrv: \"1.80\""),
         "{state}"
@@ -340,5 +344,9 @@ fn a_project_of_the_original_nskit_is_read() {
         state.contains("docker_image: ghcr.io/acme/demo:1.2.0"),
         "{state}"
     );
-    assert!(state.contains("recipe_version: 1.2.0"), "{state}");
+    assert_eq!(
+        common::yaml_scalar(&state, "recipe_version").as_deref(),
+        Some("1.2.0"),
+        "{state}"
+    );
 }

@@ -45,7 +45,7 @@ impl Format {
                 if text.trim().is_empty() {
                     return Some(Value::Null);
                 }
-                serde_yaml::from_str::<Value>(text).ok()
+                serde_saphyr::from_str::<Value>(text).ok()
             }
         }
     }
@@ -299,8 +299,14 @@ fn write_json(ours: &str, value: &Value) -> Option<String> {
     Some(text)
 }
 
+/// A value as YAML, each scalar on its line (no folded `>-` blocks for long strings).
+fn yaml_text(value: &Value) -> Option<String> {
+    let options = serde_saphyr::ser_options! { prefer_block_scalars: false };
+    serde_saphyr::to_string_with_options(value, options).ok()
+}
+
 fn write_yaml(ours: &str, value: &Value) -> Option<String> {
-    let text = serde_yaml::to_string(value).ok()?;
+    let text = yaml_text(value)?;
     let nl = line_ending(ours);
     Some(if nl == "\n" {
         text
@@ -449,7 +455,7 @@ fn edit_yaml(ours: &str, theirs: &str, edits: &[Edit]) -> Option<String> {
                 target.set(last.as_str(), node);
             }
             Edit::Put(_, value) => {
-                let text = serde_yaml::to_string(value).ok()?;
+                let text = yaml_text(value)?;
                 let parsed = Document::from_str(&text).ok()?;
                 let seq = parsed.as_sequence()?;
                 target.set(last.as_str(), seq);

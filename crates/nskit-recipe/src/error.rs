@@ -104,6 +104,16 @@ pub enum RecipeError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A template was stopped: it grew without bound, or looped too long.
+    #[error(
+        "{file}: rendering was stopped because {limit}; does a loop run away? nothing was written"
+    )]
+    RenderLimit {
+        /// The template file.
+        file: String,
+        /// Which limit, in words.
+        limit: String,
+    },
     /// Two template files render to the same output path.
     #[error("`{first}` and `{second}` both render to `{rendered}`; make their names differ")]
     DuplicatePath {

@@ -401,7 +401,7 @@ mod tests {
     use serde_json::json;
 
     fn field(yaml: &str) -> Field {
-        serde_yaml::from_str(yaml).expect("test field parses")
+        serde_saphyr::from_str(yaml).expect("test field parses")
     }
 
     #[test]

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod answers;
+mod content;
 mod error;
 mod field;
 pub mod lock;
@@ -18,11 +19,13 @@ mod schema;
 mod template;
 pub mod txn;
 mod version;
+pub mod yaml;
 
 pub use answers::{
     Answers, Context, FieldState, FormState, Prompter, Resolution, evaluate_form, nest_answers,
     register_secret_answers, resolve_answers, secret_fields, template_context,
 };
+pub use content::{Content, Kind, LARGE_FILE};
 pub use error::{FieldError, RecipeError, Result};
 pub use field::{Choice, Condition, Field, FieldType, Validation};
 pub use manifest::Manifest;

@@ -78,30 +78,13 @@ impl Manifest {
 
     /// Parses and checks manifest text; `file` is used in error messages only.
     pub fn parse(text: &str, file: &Path) -> Result<Manifest> {
-        let de = serde_yaml::Deserializer::from_str(text);
-        let manifest: Manifest = serde_path_to_error::deserialize(de).map_err(|e| {
-            let key = e.path().to_string();
-            let inner = e.inner();
-            let line = inner.location().map(|l| l.line());
-            let mut message = inner.to_string();
-            if let Some(i) = message.find(" at line ") {
-                message.truncate(i);
-            }
-            // The YAML library may already prefix the key path; say it once.
-            if let Some(rest) = message.strip_prefix(&format!("{key}: ")) {
-                message = rest.to_string();
-            }
-            RecipeError::Manifest {
+        let manifest: Manifest =
+            crate::yaml::from_str(text).map_err(|e| RecipeError::Manifest {
                 file: file.to_path_buf(),
-                line,
-                key: if key == "." {
-                    "(top level)".into()
-                } else {
-                    key
-                },
-                message,
-            }
-        })?;
+                line: e.line,
+                key: e.key,
+                message: e.message,
+            })?;
         manifest.check(text, file)?;
         Ok(manifest)
     }

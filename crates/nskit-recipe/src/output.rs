@@ -54,7 +54,8 @@ impl Staged {
                 fs::create_dir_all(p)
                     .map_err(|e| RecipeError::write(target.join(&file.path), e))?;
             }
-            fs::write(&dest, &file.contents)
+            file.contents
+                .write_to(&dest)
                 .map_err(|e| RecipeError::write(target.join(&file.path), e))?;
             set_mode(&dest, file.executable)
                 .map_err(|e| RecipeError::write(target.join(&file.path), e))?;

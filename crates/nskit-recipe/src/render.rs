@@ -5,6 +5,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use minijinja::{Environment, UndefinedBehavior};
 
 use crate::answers::{Answers, Context, is_template, template_context};
+use crate::content::{Content, Kind};
 use crate::error::{RecipeError, Result};
 use crate::template::Recipe;
 
@@ -13,8 +14,8 @@ use crate::template::Recipe;
 pub struct RenderedFile {
     /// The path inside the project, `/`-separated, checked to stay inside it.
     pub path: String,
-    /// The bytes to write.
-    pub contents: Vec<u8>,
+    /// The bytes to write (a large verbatim file stays on disk until it is copied).
+    pub contents: Content,
     /// Whether the file is executable.
     pub executable: bool,
 }
@@ -48,7 +49,7 @@ impl RenderedTree {
 
     /// The total size in bytes.
     pub fn total_bytes(&self) -> u64 {
-        self.files.iter().map(|f| f.contents.len() as u64).sum()
+        self.files.iter().map(|f| f.contents.len()).sum()
     }
 
     /// The tree drawn as text (`├──`), one line per folder and file, for dry runs.
@@ -86,6 +87,61 @@ impl RenderedTree {
     }
 }
 
+/// The most one rendered template file may hold: a template whose output grows past it
+/// (nested loops) is stopped with an error naming the file.
+pub const MAX_RENDERED_FILE: usize = 64 << 20;
+
+/// The work one render may do (minijinja's fuel: about one per instruction, and one per 64
+/// bytes of data made), so a template that loops without bound stops in seconds.
+pub const RENDER_FUEL: u64 = 100_000_000;
+
+/// Collects a render's output, refusing to grow past a limit.
+struct Capped {
+    out: Vec<u8>,
+    limit: usize,
+    exceeded: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() + buf.len() > self.limit {
+            self.exceeded = true;
+            return Err(std::io::Error::other("the output limit was reached"));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Renders one template file's text, within [`MAX_RENDERED_FILE`] and [`RENDER_FUEL`].
+fn render_file(name: &str, text: &str, scope: minijinja::Value) -> Result<Vec<u8>> {
+    let env = jinja_env();
+    let template = env
+        .template_from_named_str(name, text)
+        .map_err(|e| RecipeError::from_jinja(name, text, &e))?;
+    let mut out = Capped {
+        out: Vec::with_capacity(text.len()),
+        limit: MAX_RENDERED_FILE,
+        exceeded: false,
+    };
+    match template.render_captured_to(scope, &mut out) {
+        Ok(_) => Ok(out.out),
+        Err(_) if out.exceeded => Err(RecipeError::RenderLimit {
+            file: name.to_string(),
+            limit: format!("its output passed {} MiB", MAX_RENDERED_FILE >> 20),
+        }),
+        Err(e) if e.kind() == minijinja::ErrorKind::OutOfFuel => Err(RecipeError::RenderLimit {
+            file: name.to_string(),
+            limit: format!("it did more than {RENDER_FUEL} steps of work"),
+        }),
+        Err(e) => Err(RecipeError::from_jinja(name, text, &e)),
+    }
+}
+
 /// The Jinja environment used for contents, paths, defaults and conditions: strict about
 /// undefined variables, keeping trailing newlines, with case-conversion filters.
 pub(crate) fn jinja_env() -> &'static Environment<'static> {
@@ -94,6 +150,7 @@ pub(crate) fn jinja_env() -> &'static Environment<'static> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_debug(true);
+        env.set_fuel(Some(RENDER_FUEL));
         // Project files are not HTML or JSON pages: never escape what is substituted
         // (minijinja would otherwise escape by file extension, e.g. `.yaml` as JSON).
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
@@ -150,11 +207,6 @@ fn capitalise(w: &str) -> String {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
-}
-
-/// Whether bytes are treated as binary: a NUL byte in the first 8 KiB, or not UTF-8.
-pub(crate) fn is_binary(bytes: &[u8]) -> bool {
-    bytes[..bytes.len().min(8192)].contains(&0) || std::str::from_utf8(bytes).is_err()
 }
 
 /// Path patterns, matched gitignore-like: a pattern without `/` matches a name at any
@@ -344,7 +396,6 @@ fn render_templates(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result
     let m = &recipe.manifest;
     let exclude = PathPatterns::new("exclude", &m.exclude, &scope)?;
     let copy_only = PathPatterns::new("copy_only", &m.copy_only, &scope)?;
-    let env = jinja_env();
     let mut files = Vec::with_capacity(recipe.files.len());
     let mut origin: HashMap<String, &str> = HashMap::new();
     for tf in &recipe.files {
@@ -364,20 +415,25 @@ fn render_templates(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result
         if exclude.matches(&path) {
             continue;
         }
-        let verbatim = !templated
-            || copy_only.matches(&tf.path)
-            || copy_only.matches(&path)
-            || is_binary(&tf.contents);
-        let contents = if verbatim {
-            tf.contents.to_vec()
+        let verbatim = !templated || copy_only.matches(&tf.path) || copy_only.matches(&path);
+        let kind = if verbatim {
+            Kind::Binary
         } else {
-            let text = std::str::from_utf8(&tf.contents).unwrap_or_default();
-            if is_template(text) || text.contains("{#") {
-                env.render_named_str(&tf.path, text, scope.clone())
-                    .map_err(|e| RecipeError::from_jinja(&tf.path, text, &e))?
-                    .into_bytes()
-            } else {
-                tf.contents.to_vec()
+            tf.contents.kind().map_err(|source| RecipeError::Read {
+                path: tf.path.clone().into(),
+                source,
+            })?
+        };
+        let contents = match kind {
+            // Copied as it is: shared, or left on disk, never duplicated in memory.
+            Kind::Binary | Kind::Text { markers: false } => tf.contents.clone(),
+            Kind::Text { markers: true } => {
+                let bytes = tf.contents.read().map_err(|source| RecipeError::Read {
+                    path: tf.path.clone().into(),
+                    source,
+                })?;
+                let text = std::str::from_utf8(&bytes).unwrap_or_default();
+                Content::from(render_file(&tf.path, text, scope.clone())?)
             }
         };
         if let Some(first) = origin.insert(path.clone(), &tf.path) {
@@ -420,7 +476,7 @@ mod tests {
                 .iter()
                 .map(|p| RenderedFile {
                     path: p.to_string(),
-                    contents: vec![],
+                    contents: Vec::new().into(),
                     executable: false,
                 })
                 .collect(),
@@ -433,8 +489,9 @@ mod tests {
 
     #[test]
     fn binary_detection() {
-        assert!(is_binary(b"ab\0c"));
-        assert!(is_binary(&[0xff, 0xfe, 0x41]));
-        assert!(!is_binary("héllo".as_bytes()));
+        use crate::content::kind_of;
+        assert_eq!(kind_of(b"ab\0c"), Kind::Binary);
+        assert_eq!(kind_of(&[0xff, 0xfe, 0x41]), Kind::Binary);
+        assert_eq!(kind_of("héllo".as_bytes()), Kind::Text { markers: false });
     }
 }

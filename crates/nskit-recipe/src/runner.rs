@@ -125,7 +125,9 @@ impl RenderedTree {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| RecipeError::write(parent, e))?;
             }
-            std::fs::write(&path, &f.contents).map_err(|e| RecipeError::write(&path, e))?;
+            f.contents
+                .write_to(&path)
+                .map_err(|e| RecipeError::write(&path, e))?;
             #[cfg(unix)]
             if f.executable {
                 use std::os::unix::fs::PermissionsExt;
@@ -196,7 +198,7 @@ impl RenderedTree {
             let executable = false;
             tree.insert(RenderedFile {
                 path,
-                contents,
+                contents: contents.into(),
                 executable,
             });
         }

@@ -1,4 +1,4 @@
-use std::borrow::Cow;
+use crate::content::Content;
 use std::path::{Path, PathBuf};
 
 use crate::error::{RecipeError, Result};
@@ -11,8 +11,8 @@ use std::sync::Arc;
 pub struct TemplateFile {
     /// The path inside the template folder, `/`-separated.
     pub path: String,
-    /// The bytes.
-    pub contents: Cow<'static, [u8]>,
+    /// The bytes (large files stay on disk).
+    pub contents: Content,
     /// Whether the file is executable.
     pub executable: bool,
 }
@@ -71,7 +71,26 @@ impl Recipe {
                 message: format!("the template folder {} does not exist", root.display()),
             });
         }
-        let files = read_tree(&root)?;
+        let files = read_tree(&root, None)?;
+        Ok(Recipe::from_parts(manifest, files))
+    }
+
+    /// Reads a recipe folder inside a temporary folder, which is kept as long as the
+    /// recipe's large files (left on disk) are in use.
+    pub fn from_temp_dir(temp: tempfile::TempDir, sub: &Path) -> Result<Recipe> {
+        let temp = Arc::new(temp);
+        let dir = temp.path().join(sub);
+        let manifest = Manifest::from_file(&Manifest::path_in(&dir))?;
+        let root = dir.join(&manifest.template);
+        if !root.is_dir() {
+            return Err(RecipeError::Manifest {
+                file: Manifest::path_in(&dir),
+                line: None,
+                key: "template".into(),
+                message: format!("the template folder {} does not exist", root.display()),
+            });
+        }
+        let files = read_tree(&root, Some(&temp))?;
         Ok(Recipe::from_parts(manifest, files))
     }
 
@@ -81,7 +100,7 @@ impl Recipe {
     }
 }
 
-fn read_tree(root: &Path) -> Result<Vec<TemplateFile>> {
+fn read_tree(root: &Path, keep: Option<&Arc<tempfile::TempDir>>) -> Result<Vec<TemplateFile>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(root)
         .follow_links(false)
@@ -113,13 +132,13 @@ fn read_tree(root: &Path) -> Result<Vec<TemplateFile>> {
             continue;
         }
         let path: PathBuf = entry.path().to_path_buf();
-        let bytes = std::fs::read(&path).map_err(|source| RecipeError::Read {
+        let contents = Content::from_file(&path, keep).map_err(|source| RecipeError::Read {
             path: path.clone(),
             source,
         })?;
         files.push(TemplateFile {
             path: rel_str,
-            contents: Cow::Owned(bytes),
+            contents,
             executable: is_executable(&entry),
         });
     }

@@ -304,12 +304,12 @@ fn a_failure_while_writing_leaves_no_partial_project() {
         files: vec![
             nskit_recipe::RenderedFile {
                 path: "a".into(),
-                contents: b"1".to_vec(),
+                contents: b"1".to_vec().into(),
                 executable: false,
             },
             nskit_recipe::RenderedFile {
                 path: "a/b".into(),
-                contents: b"2".to_vec(),
+                contents: b"2".to_vec().into(),
                 executable: false,
             },
         ],
@@ -351,4 +351,60 @@ fn trailing_newlines_and_crlf_are_kept() {
     let r = RecipeDir::new("name: x\nfields:\n  - name: n\n").file("a.txt", "x={{ n }}\r\ny\r\n\n");
     let tree = render_with(&r, json!({"n": "1"})).expect("renders");
     assert_eq!(tree.get("a.txt").expect("a").contents, b"x=1\r\ny\r\n\n");
+}
+
+#[test]
+fn a_template_that_grows_without_bound_is_stopped_naming_the_file() {
+    let r = RecipeDir::new("name: x\n").file("ok.txt", "fine\n").file(
+        "boom.txt",
+        "{% for a in range(10000) %}{% for b in range(10000) %}0123456789abcdef0123456789abcdef{% endfor %}{% endfor %}",
+    );
+    let e = render_with(&r, json!({})).unwrap_err();
+    assert!(matches!(e, RecipeError::RenderLimit { .. }), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.starts_with("boom.txt:") && text.contains("64 MiB"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_template_that_loops_without_output_is_stopped_too() {
+    let r = RecipeDir::new("name: x\n").file(
+        "spin.txt",
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+    );
+    let e = render_with(&r, json!({})).unwrap_err();
+    assert!(
+        matches!(e, RecipeError::RenderLimit { .. }) && e.to_string().contains("spin.txt"),
+        "{e}"
+    );
+}
+
+#[test]
+fn large_verbatim_files_are_copied_from_disk_not_held_in_memory() {
+    let big_text = "plain line without markers\n".repeat(200_000); // 5.4 MB
+    let r = RecipeDir::new("name: x\n")
+        .file("data/big.txt", &big_text)
+        .file("small.txt", "{{ 1 + 1 }}\n");
+    let tree = render_with(&r, json!({})).expect("renders");
+    let big = tree.get("data/big.txt").expect("big");
+    assert!(
+        matches!(big.contents, nskit_recipe::Content::Disk { .. }),
+        "left on disk"
+    );
+    let out = tempfile::tempdir().expect("tempdir");
+    let target = out.path().join("proj");
+    Staged::write(&tree, &target, false)
+        .expect("stage")
+        .into_place(&target.join(".recipe/nskit"))
+        .expect("place");
+    assert_eq!(
+        std::fs::read_to_string(target.join("data/big.txt")).expect("read"),
+        big_text
+    );
+    assert_eq!(
+        std::fs::read_to_string(target.join("small.txt")).expect("read"),
+        "2\n"
+    );
 }

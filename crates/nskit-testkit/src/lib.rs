@@ -4,14 +4,18 @@
 //! - [`FakeGitHub`]: GitHub's REST API as nskit uses it (organisations, repositories,
 //!   releases, source archives, repository creation, topics), with its JSON shapes, `Link`
 //!   pagination, status codes (401, 403 with rate-limit headers, 404, 422) and token
-//!   authentication. GitHub cannot be reached from the test machines; this stands in for it.
+//!   authentication. GitHub cannot be reached from the test machines; this stands in for it;
+//! - [`HostileServer`]: a server whose replies are far too large, or trickled a byte at a
+//!   time, for the limits nskit holds every network reply to.
 #![allow(clippy::unwrap_used)]
 
 mod git_server;
 mod github;
+mod hostile;
 
 pub use git_server::GitServer;
 pub use github::{FakeGitHub, FakeRelease, FakeRepo, GitHubState};
+pub use hostile::{HostileServer, Misbehaviour};
 
 /// A source archive as GitHub serves it: a `.tar.gz` whose entries are all under one
 /// `<owner>-<repo>-<sha>/` folder.

@@ -26,23 +26,26 @@ pub struct Tree {
     pub files: BTreeMap<String, FileData>,
 }
 
-impl From<RenderedTree> for Tree {
-    fn from(t: RenderedTree) -> Self {
-        Tree {
+impl TryFrom<RenderedTree> for Tree {
+    type Error = std::io::Error;
+
+    /// The tree in memory (large files left on disk are read).
+    fn try_from(t: RenderedTree) -> std::io::Result<Self> {
+        Ok(Tree {
             files: t
                 .files
                 .into_iter()
                 .map(|f| {
-                    (
+                    Ok((
                         f.path,
                         FileData {
-                            bytes: f.contents,
+                            bytes: f.contents.into_bytes()?,
                             executable: f.executable,
                         },
-                    )
+                    ))
                 })
-                .collect(),
-        }
+                .collect::<std::io::Result<_>>()?,
+        })
     }
 }
 

@@ -100,7 +100,7 @@ impl ProjectState {
 
     /// The state file as YAML text.
     pub fn to_yaml(&self) -> String {
-        serde_yaml::to_string(self).unwrap_or_default()
+        nskit_recipe::yaml::to_string(self).unwrap_or_default()
     }
 
     /// Reads a project's state file.
@@ -118,7 +118,7 @@ impl ProjectState {
 
     /// Parses state text; `path` is for messages.
     pub fn parse(text: &str, path: &Path) -> Result<ProjectState, StateError> {
-        serde_yaml::from_str(text).map_err(|e| StateError::Invalid {
+        nskit_recipe::yaml::from_str(text).map_err(|e| StateError::Invalid {
             path: path.to_path_buf(),
             message: e.to_string(),
         })

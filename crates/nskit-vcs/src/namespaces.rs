@@ -5,7 +5,7 @@
 //! matched, the rest is free. A name that stops at a level that has sub-levels is refused
 //! with the choices (the original crashed there).
 use serde::{Deserialize, Serialize};
-use serde_yaml::Value;
+use serde_json::Value;
 
 /// How a broken convention is treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -55,7 +55,7 @@ pub struct NamespaceError {
 }
 
 fn entries(v: &Value, at: &str) -> Result<Vec<Entry>, String> {
-    let Value::Sequence(items) = v else {
+    let Value::Array(items) = v else {
         return Err(format!("{at}: expected a list of names"));
     };
     let mut out = vec![];
@@ -63,17 +63,10 @@ fn entries(v: &Value, at: &str) -> Result<Vec<Entry>, String> {
         match item {
             Value::String(s) => out.push(Entry::Name(s.clone())),
             Value::Number(n) => out.push(Entry::Name(n.to_string())),
-            Value::Mapping(m) => {
-                for (k, sub) in m {
-                    let key = match k {
-                        Value::String(s) => s.clone(),
-                        other => serde_yaml::to_string(other)
-                            .unwrap_or_default()
-                            .trim()
-                            .to_string(),
-                    };
+            Value::Object(m) => {
+                for (key, sub) in m {
                     let inner = entries(sub, &format!("{at}.{key}"))?;
-                    out.push(Entry::Namespace(key, inner));
+                    out.push(Entry::Namespace(key.clone(), inner));
                 }
             }
             _ => return Err(format!("{at}: an entry is a name or `name: [names...]`")),
@@ -86,15 +79,15 @@ impl Namespaces {
     /// Reads `namespaces.yaml`: `{options: [...], repo_separator: "-", delimiters: [...]}`
     /// as the original writes it, or just the list of options.
     pub fn from_yaml(text: &str) -> Result<Namespaces, String> {
-        let v: Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+        let v: Value = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
         let (options, sep, delims) = match &v {
-            Value::Sequence(_) => (Some(v.clone()), None, None),
-            Value::Mapping(m) => (
+            Value::Array(_) => (Some(v.clone()), None, None),
+            Value::Object(m) => (
                 m.get("options").filter(|o| !o.is_null()).cloned(),
                 m.get("repo_separator")
                     .and_then(|s| s.as_str())
                     .map(str::to_string),
-                m.get("delimiters").and_then(|d| d.as_sequence()).map(|d| {
+                m.get("delimiters").and_then(|d| d.as_array()).map(|d| {
                     d.iter()
                         .filter_map(|x| x.as_str().map(str::to_string))
                         .collect::<Vec<_>>()

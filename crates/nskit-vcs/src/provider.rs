@@ -174,6 +174,8 @@ pub struct GitHub {
     host: String,
     token: Option<Token>,
     http: reqwest::blocking::Client,
+    /// How long an API call and a download may take.
+    deadlines: (Duration, Duration),
 }
 
 impl std::fmt::Debug for GitHub {
@@ -204,7 +206,74 @@ pub fn github_host(api_url: &str) -> String {
     }
 }
 
+/// The largest JSON reply read from a git host: far above any real page.
+pub const MAX_API_REPLY: u64 = 8 << 20;
+/// The largest archive downloaded from a git host (a release's source).
+pub const MAX_DOWNLOAD: u64 = 512 << 20;
+/// How long an API call may take, start to end.
+pub const API_DEADLINE: Duration = Duration::from_secs(60);
+/// How long a download may take, start to end.
+pub const DOWNLOAD_DEADLINE: Duration = Duration::from_secs(600);
+
 impl GitHub {
+    /// Reads a reply's body, refusing more than `limit` bytes or a body that is not whole
+    /// `deadline` after `start` (a server trickling bytes cannot hold nskit).
+    fn read_bounded(
+        &self,
+        mut res: reqwest::blocking::Response,
+        limit: u64,
+        start: std::time::Instant,
+        deadline: Duration,
+        what: &str,
+    ) -> Result<Vec<u8>, ProviderError> {
+        use std::io::Read;
+        let too_large = || ProviderError::Network {
+            host: self.host.clone(),
+            message: format!(
+                "{what} is larger than {} MiB, more than nskit reads; is the API URL {} right?",
+                limit >> 20,
+                self.api_url
+            ),
+        };
+        if res.content_length().is_some_and(|n| n > limit) {
+            return Err(too_large());
+        }
+        let late = || ProviderError::Network {
+            host: self.host.clone(),
+            message: format!(
+                "{what} did not arrive whole within {} s",
+                deadline.as_secs()
+            ),
+        };
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            if start.elapsed() > deadline {
+                return Err(late());
+            }
+            let n = match res.read(&mut buf) {
+                Ok(n) => n,
+                // The client's own timeout for this request is the same deadline.
+                Err(_) if start.elapsed() + Duration::from_millis(250) >= deadline => {
+                    return Err(late());
+                }
+                Err(e) => {
+                    return Err(ProviderError::Network {
+                        host: self.host.clone(),
+                        message: e.to_string(),
+                    });
+                }
+            };
+            if n == 0 {
+                return Ok(out);
+            }
+            if out.len() as u64 + n as u64 > limit {
+                return Err(too_large());
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+    }
+
     /// A client of the API at `api_url` (`https://api.github.com`, or an Enterprise
     /// server's `https://HOST/api/v3`), with `token` when there is one.
     pub fn new(api_url: &str, token: Option<Token>) -> Result<GitHub, ProviderError> {
@@ -212,7 +281,9 @@ impl GitHub {
         let http = reqwest::blocking::Client::builder()
             .user_agent(concat!("nskit/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
+            // The longest a request may take; API calls are given less, and
+            // `read_bounded` holds every body to its deadline.
+            .timeout(DOWNLOAD_DEADLINE)
             .build()
             .map_err(|e| ProviderError::Network {
                 host: host.clone(),
@@ -223,7 +294,14 @@ impl GitHub {
             host,
             token,
             http,
+            deadlines: (API_DEADLINE, DOWNLOAD_DEADLINE),
         })
+    }
+
+    /// The same client with other deadlines for API calls and downloads.
+    pub fn with_deadlines(mut self, api: Duration, download: Duration) -> GitHub {
+        self.deadlines = (api, download);
+        self
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::blocking::RequestBuilder {
@@ -265,14 +343,16 @@ impl GitHub {
         body: Option<&Value>,
         what: &str,
     ) -> Result<(reqwest::header::HeaderMap, Value), ProviderError> {
-        let mut r = self.request(method, path);
+        let mut r = self.request(method, path).timeout(self.deadlines.0);
         if let Some(b) = body {
             r = r.json(b);
         }
+        let start = std::time::Instant::now();
         let res = r.send().map_err(|e| self.network(e))?;
         let status = res.status().as_u16();
         let headers = res.headers().clone();
-        let text = res.text().map_err(|e| self.network(e))?;
+        let bytes = self.read_bounded(res, MAX_API_REPLY, start, self.deadlines.0, what)?;
+        let text = String::from_utf8_lossy(&bytes);
         let v: Value = if text.trim().is_empty() {
             Value::Null
         } else {
@@ -349,6 +429,7 @@ impl GitHub {
 
     /// The bytes at `path` (a source archive), following redirects.
     pub fn download(&self, path: &str, what: &str) -> Result<Vec<u8>, ProviderError> {
+        let start = std::time::Instant::now();
         let res = self
             .request(reqwest::Method::GET, path)
             .send()
@@ -367,7 +448,7 @@ impl GitHub {
                 message: format!("cannot download {what}"),
             });
         }
-        Ok(res.bytes().map_err(|e| self.network(e))?.to_vec())
+        self.read_bounded(res, MAX_DOWNLOAD, start, self.deadlines.1, what)
     }
 
     /// Every item of a paginated list, following the `Link: rel="next"` headers.

@@ -234,3 +234,42 @@ fn lists_follow_every_page() {
         .count();
     assert_eq!(pages, 3, "100 per page, following Link");
 }
+
+#[test]
+fn a_reply_too_large_or_too_slow_is_refused_in_bounded_time() {
+    use nskit_testkit::{HostileServer, Misbehaviour};
+    use std::time::{Duration, Instant};
+    // 300 MB, as fast as it is read.
+    let huge = HostileServer::start(Misbehaviour::Huge(300 << 20));
+    let gh = GitHub::new(&format!("{}/api/v3", huge.url), None).expect("client");
+    let start = Instant::now();
+    let err = gh
+        .paginate("/orgs/acme/repos", "the repositories of acme")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("larger than 8 MiB"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(20));
+    // A byte a second: the deadline ends it.
+    let slow = HostileServer::start(Misbehaviour::Trickle(Duration::from_millis(200)));
+    let gh = GitHub::new(&format!("{}/api/v3", slow.url), None)
+        .expect("client")
+        .with_deadlines(Duration::from_secs(2), Duration::from_secs(2));
+    let start = Instant::now();
+    let err = gh
+        .paginate("/orgs/acme/repos", "the repositories of acme")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("within 2 s"), "{err}");
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        start.elapsed()
+    );
+    let start = Instant::now();
+    let err = gh
+        .download("/repos/acme/x/tarball/v1", "the archive")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("within 2 s"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(8));
+}

@@ -521,10 +521,15 @@ impl RecipeClient {
             .iter()
             .map(|f| PreviewFile {
                 path: f.path.clone(),
-                size: f.contents.len() as u64,
+                size: f.contents.len(),
                 executable: f.executable,
                 text: (f.contents.len() <= 256 * 1024)
-                    .then(|| String::from_utf8(f.contents.clone()).ok())
+                    .then(|| {
+                        f.contents
+                            .read()
+                            .ok()
+                            .and_then(|b| String::from_utf8(b.into_owned()).ok())
+                    })
                     .flatten(),
             })
             .collect();
@@ -603,7 +608,7 @@ impl RecipeClient {
         let state_path = format!("{}/{}", nskit_update::STATE_DIR, nskit_update::STATE_FILE);
         p.tree.insert(RenderedFile {
             path: state_path,
-            contents: state.to_yaml().into_bytes(),
+            contents: state.to_yaml().into_bytes().into(),
             executable: false,
         });
 

@@ -309,13 +309,35 @@ fn read_yaml<T: serde::de::DeserializeOwned>(
 ) -> Result<T> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
-    let text =
-        expand_vars(&text, env).map_err(|m| Error::Config(format!("{}: {m}", path.display())))?;
-    if text.trim().is_empty() {
-        return serde_yaml::from_str("{}")
-            .map_err(|e| Error::Config(format!("{}: {e}", path.display())));
+    parse_yaml(&text, &path.display().to_string(), env)
+}
+
+/// Parses a configuration document (`${VAR}` expanded from `env`); `origin` names it in
+/// errors, with the line and key that went wrong.
+fn parse_yaml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    origin: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<T> {
+    let text = expand_vars(text, env).map_err(|m| Error::Config(format!("{origin}: {m}")))?;
+    let text = if text.trim().is_empty() {
+        "{}".into()
+    } else {
+        text
+    };
+    nskit_recipe::yaml::from_str(&text).map_err(|e| Error::Config(format!("{origin}: {e}")))
+}
+
+impl ConfigFile {
+    /// Parses a configuration file's text, `${VAR}` expanded from `env`; `origin` (the
+    /// file's path) names it in errors.
+    pub fn parse(
+        text: &str,
+        origin: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<ConfigFile> {
+        parse_yaml(text, origin, env)
     }
-    serde_yaml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
 }
 
 impl Config {

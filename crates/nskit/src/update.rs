@@ -105,6 +105,14 @@ impl RecipeClient {
     }
 }
 
+/// A rendered tree in memory, for the plan.
+fn tree_of(t: nskit_recipe::RenderedTree) -> Result<Tree> {
+    Tree::try_from(t).map_err(|source| Error::Io {
+        path: std::env::temp_dir(),
+        source,
+    })
+}
+
 /// Whether nested answers have a value at a dotted path.
 fn has_path(map: &Map<String, Value>, dotted: &str) -> bool {
     let mut cur = map;
@@ -253,7 +261,7 @@ impl UpdateClient<'_> {
         let theirs_answers =
             resolve_answers(&new_recipe.manifest.fields, &given, &ctx, prompter)?.into_answers()?;
         nskit_recipe::register_secret_answers(&new_recipe.manifest.fields, &theirs_answers);
-        let theirs = Tree::from(render(&new_recipe, &theirs_answers, &ctx)?);
+        let theirs = tree_of(render(&new_recipe, &theirs_answers, &ctx)?)?;
 
         let base = match (req.mode, &current) {
             (DiffMode::TwoWay, _) => None,
@@ -280,7 +288,7 @@ impl UpdateClient<'_> {
                         resolve_answers(&old_recipe.manifest.fields, &base_given, &ctx, None)?;
                     let answers = res.into_answers()?;
                     nskit_recipe::register_secret_answers(&old_recipe.manifest.fields, &answers);
-                    Ok(Tree::from(render(&old_recipe, &answers, &ctx)?))
+                    tree_of(render(&old_recipe, &answers, &ctx)?)
                 })();
                 Some(base_tree.map_err(|e| match e {
                     // An answer to give, not a base to give up on.

@@ -17,7 +17,7 @@ pub(crate) fn given_answers(
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         if !text.trim().is_empty() {
-            let v: Value = serde_yaml::from_str(&text)
+            let v: Value = serde_saphyr::from_str(&text)
                 .with_context(|| format!("{} is not valid YAML", path.display()))?;
             match v {
                 Value::Object(m) => answers = m,

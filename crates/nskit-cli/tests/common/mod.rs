@@ -101,3 +101,10 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// The value of the first `key:` line of a YAML text, unquoted (`recipe_version`).
+pub fn yaml_scalar(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.trim_start().strip_prefix(&format!("{key}:")))
+        .map(|v| v.trim().trim_matches('"').trim_matches('\'').to_string())
+}
