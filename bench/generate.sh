@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side generation benchmark: nskit, cookiecutter and cargo-generate render the same
-# synthetic template (bench/make_templates.py) in one run. Each output is checked against
+# synthetic template (bench/make_templates.py) in one run, beside the floor of the job: `cp -r`
+# of the finished tree, and `cp -r` plus `git init && git add -A && git commit` with the git
+# CLI. The floor is measured twice: on today's template (whose text files render alike) and
+# on one whose files all differ (`--distinct`), where git stores every file. Each output is checked against
 # the others before anything is timed; then hyperfine times each tool and the ratios are
 # printed. Before each timed run the previous outputs are moved aside, not deleted: on
 # ext4 mounted with `discard` (as here), creating files right after deleting thousands
@@ -71,6 +74,25 @@ for name, other in (("cookiecutter", cc), ("cargo-generate", cg)):
     print(f"nskit and {name} agree on {len(ours)} files", file=sys.stderr)
 PY
 
+# The floor: the same trees copied, and copied then committed with the git CLI, against
+# nskit without and with its commit, for both templates.
+python3 "$ROOT/bench/make_templates.py" "$FILES" "$OUT/tpl-distinct" --distinct >&2
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=b@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=b@example.com
+for kind in alike distinct; do
+  tpl="$TPL"; [ "$kind" = distinct ] && tpl="$OUT/tpl-distinct"
+  ref="$OUT/ref-$kind"
+  rm -rf "$ref" && NSKIT_RECIPES_DIR="$tpl/nskit" "$NSKIT" --backend local init --recipe bench \
+    --defaults --no-git --output-base-path "$ref" >/dev/null
+  o="$OUT/floor-$kind"
+  hyperfine --style basic --warmup 2 --runs "$((RUNS * 4))" --export-json "$OUT/floor-$kind.json" \
+    --prepare "mkdir -p $OUT/trash; [ -e $o ] && mv $o $OUT/trash/floor-\$(date +%s%N); true" \
+    -n "cp -r" "cp -r $ref/demo $o" \
+    -n "cp -r + git" "cp -r $ref/demo $o && cd $o && git init -q && git add -A && git commit -qm x" \
+    -n "nskit" "NSKIT_RECIPES_DIR=$tpl/nskit $NSKIT --backend local init --recipe bench --defaults --no-git --output-override-path $o" \
+    -n "nskit+git" "NSKIT_RECIPES_DIR=$tpl/nskit $NSKIT --backend local init --recipe bench --defaults --output-override-path $o" >&2
+done
+rm -rf "$OUT/trash"
+
 say "timing $FILES files, $RUNS runs each"
 mkdir -p "$OUT/trash"
 hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$OUT/generate.json" \
@@ -91,6 +113,11 @@ for name, r in gen.items():
     print(f"  {name:16s} {r['mean']:8.3f} ± {r['stddev']:.3f}   {r['mean'] / ours:6.1f}x nskit")
 print(f"  cookiecutter / nskit = {gen['cookiecutter']['mean'] / ours:.1f}x (target 20x)")
 print(f"  cargo-generate / nskit = {gen['cargo-generate']['mean'] / ours:.1f}x (target 10x)")
+for kind in ("alike", "distinct"):
+    f = {r["command"]: r["median"] for r in json.load(open(f"{out}/floor-{kind}.json"))["results"]}
+    print(f"the floor, {kind} files (median): cp -r {f['cp -r']:.3f} s, nskit {f['nskit']:.3f} s "
+          f"= {f['nskit'] / f['cp -r']:.2f}x (target 2x); cp -r + git {f['cp -r + git']:.3f} s, "
+          f"nskit+git {f['nskit+git']:.3f} s = {f['nskit+git'] / f['cp -r + git']:.2f}x (target 1.2x)")
 print("start-up (--version, mean):")
 for name, r in start.items():
     print(f"  {name:24s} {r['mean'] * 1000:7.2f} ms")

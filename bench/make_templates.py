@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write one synthetic template in four dialects: nskit, cookiecutter, cargo-generate, copier.
 
-    make_templates.py FILES OUT
+    make_templates.py FILES OUT [--distinct]
 
 FILES text files of about 2 KB (every fourth line has two substitutions), spread over 20
 folders, plus 5 binary files of 64 KiB that must be copied verbatim. All dialects render
@@ -21,10 +21,13 @@ LINES = 30
 TEXT = "The quick brown fox jumps over the lazy dog while the template engine waits. " * 2
 
 
-def body(var):
+def body(var, n=None):
     out = []
     for i in range(LINES):
-        if i % 4 == 0:
+        if i == 1 and n is not None:
+            # --distinct: every file's text differs (git stores each one).
+            out.append(f"{i:02d} file {n} {TEXT}")
+        elif i % 4 == 0:
             out.append(f"{i:02d} project={var('project_name')} author={var('author')}")
         else:
             out.append(f"{i:02d} {TEXT}")
@@ -39,8 +42,10 @@ def write(path, data):
 
 
 def main():
-    files = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    out = sys.argv[2] if len(sys.argv) > 2 else "templates"
+    args = [a for a in sys.argv[1:] if a != "--distinct"]
+    distinct = "--distinct" in sys.argv[1:]
+    files = int(args[0]) if args else 200
+    out = args[1] if len(args) > 1 else "templates"
     shutil.rmtree(out, ignore_errors=True)
     rng = random.Random(7)
     blobs = [bytes(rng.getrandbits(8) for _ in range(64 * 1024)) for _ in range(BINARIES)]
@@ -58,7 +63,8 @@ def main():
         base = os.path.join(out, root)
         text = body(var)
         for i in range(files):
-            write(os.path.join(base, pkg, f"mod{i % FOLDERS:02d}", f"file{i:04d}.txt{suffix}"), text)
+            write(os.path.join(base, pkg, f"mod{i % FOLDERS:02d}", f"file{i:04d}.txt{suffix}"),
+                  body(var, i) if distinct else text)
         for j, blob in enumerate(blobs):
             write(os.path.join(base, "assets", f"blob{j}.bin"), blob)
 

@@ -50,7 +50,10 @@ done
 nskit_cmd="NSKIT_RECIPES_DIR=$TPL/nskit $NSKIT --backend local update --project-path $OUT/run/nskit/demo --target-version 1.1.0 --defaults"
 copier_cmd="$VENV/bin/copier update --quiet --defaults --vcs-ref v1.1.0 --conflict inline $OUT/run/copier/demo"
 cruft_cmd="cd $OUT/run/cruft/demo && $VENV/bin/cruft update --skip-apply-ask --checkout v1.1.0"
-fresh="for t in nskit copier cruft; do [ -e $OUT/run/\$t ] && mv $OUT/run/\$t $OUT/trash/\$t-\$(date +%s%N); done; mkdir -p $OUT/run && cp -a $OUT/pristine/. $OUT/run/"
+# A fresh copy of each project, its git index refreshed as a working copy's is after any git
+# command (a copy changes every file's inode, which would otherwise make each tool's first
+# status re-read every file).
+fresh="for t in nskit copier cruft; do [ -e $OUT/run/\$t ] && mv $OUT/run/\$t $OUT/trash/\$t-\$(date +%s%N); done; mkdir -p $OUT/run && cp -a $OUT/pristine/. $OUT/run/ && for t in nskit copier cruft; do git -C $OUT/run/\$t/demo update-index -q --refresh >/dev/null || true; done"
 
 say "checking each tool's outcome"
 bad=0

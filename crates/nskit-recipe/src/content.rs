@@ -119,6 +119,17 @@ impl Content {
         Ok(Content::Memory(Cow::Owned(std::fs::read(path)?)))
     }
 
+    /// A file of `len` bytes, left on disk until it is used: a recipe's files are read
+    /// when it is rendered (in parallel), and those copied as they are never pass through
+    /// memory.
+    pub fn on_disk(path: &Path, len: u64, keep: Option<&Arc<tempfile::TempDir>>) -> Content {
+        Content::Disk {
+            path: path.to_path_buf(),
+            len,
+            keep: keep.cloned(),
+        }
+    }
+
     /// The size in bytes.
     pub fn len(&self) -> u64 {
         match self {
@@ -136,7 +147,14 @@ impl Content {
     pub fn read(&self) -> std::io::Result<Cow<'_, [u8]>> {
         match self {
             Content::Memory(b) => Ok(Cow::Borrowed(b.as_ref())),
-            Content::Disk { path, .. } => Ok(Cow::Owned(std::fs::read(path)?)),
+            Content::Disk { path, len, .. } => {
+                let mut bytes = Vec::with_capacity(*len as usize + 1);
+                // Through `Take`, which reads to the end without asking the size again.
+                std::fs::File::open(path)?
+                    .take(len.saturating_add(1 << 20))
+                    .read_to_end(&mut bytes)?;
+                Ok(Cow::Owned(bytes))
+            }
         }
     }
 

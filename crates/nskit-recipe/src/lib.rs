@@ -12,6 +12,7 @@ mod field;
 pub mod lock;
 mod manifest;
 mod output;
+pub mod par;
 pub mod paths;
 mod render;
 mod runner;

@@ -47,19 +47,30 @@ impl Staged {
             .prefix(&format!(".{name}.nskit-{}-", std::process::id()))
             .tempdir_in(&parent)
             .map_err(|e| RecipeError::write(&parent, e))?;
+        // The folders first, each once; then the files, spread over the cores.
+        let mut folders = std::collections::BTreeSet::new();
         for file in &tree.files {
             crate::paths::check_relative(&file.path)?;
-            let dest = dir.path().join(&file.path);
-            if let Some(p) = dest.parent() {
-                fs::create_dir_all(p)
-                    .map_err(|e| RecipeError::write(target.join(&file.path), e))?;
+            let mut p = Path::new(&file.path).parent();
+            while let Some(d) = p.filter(|d| !d.as_os_str().is_empty()) {
+                if !folders.insert(d) {
+                    break;
+                }
+                p = d.parent();
             }
+        }
+        for d in &folders {
+            fs::create_dir(dir.path().join(d))
+                .map_err(|e| RecipeError::write(target.join(d), e))?;
+        }
+        let written = crate::par::map(&tree.files, |file| {
+            let dest = dir.path().join(&file.path);
             file.contents
                 .write_to(&dest)
-                .map_err(|e| RecipeError::write(target.join(&file.path), e))?;
-            set_mode(&dest, file.executable)
-                .map_err(|e| RecipeError::write(target.join(&file.path), e))?;
-        }
+                .and_then(|_| set_mode(&dest, file.executable))
+                .map_err(|e| RecipeError::write(target.join(&file.path), e))
+        });
+        written.into_iter().collect::<Result<Vec<()>>>()?;
         crate::txn::checkpoint();
         Ok(Staged {
             dir,

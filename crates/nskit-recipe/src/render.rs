@@ -396,11 +396,11 @@ fn render_templates(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result
     let m = &recipe.manifest;
     let exclude = PathPatterns::new("exclude", &m.exclude, &scope)?;
     let copy_only = PathPatterns::new("copy_only", &m.copy_only, &scope)?;
-    let mut files = Vec::with_capacity(recipe.files.len());
-    let mut origin: HashMap<String, &str> = HashMap::new();
-    for tf in &recipe.files {
+    // Each file on its own (in parallel: paths, checks and Jinja are independent), then
+    // the outputs checked together, in the template's order.
+    let rendered = crate::par::map(&recipe.files, |tf| -> Result<Option<RenderedFile>> {
         if exclude.matches(&tf.path) {
-            continue;
+            return Ok(None);
         }
         let (source_path, templated) = match &m.templates_suffix {
             Some(suffix) => match tf.path.strip_suffix(suffix.as_str()) {
@@ -410,44 +410,58 @@ fn render_templates(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result
             None => (tf.path.as_str(), true),
         };
         let Some(path) = render_path(source_path, &scope)? else {
-            continue;
+            return Ok(None);
         };
         if exclude.matches(&path) {
-            continue;
+            return Ok(None);
         }
         let verbatim = !templated || copy_only.matches(&tf.path) || copy_only.matches(&path);
-        let kind = if verbatim {
-            Kind::Binary
-        } else {
-            tf.contents.kind().map_err(|source| RecipeError::Read {
-                path: tf.path.clone().into(),
-                source,
-            })?
+        let read_err = |source| RecipeError::Read {
+            path: tf.path.clone().into(),
+            source,
+        };
+        // A file to render is read whole (large ones are first checked in chunks); one
+        // copied as it is stays where it is and is copied file to file.
+        let bytes = match &tf.contents {
+            Content::Disk { len, .. } if !verbatim && *len <= crate::content::LARGE_FILE => {
+                Some(tf.contents.read().map_err(read_err)?)
+            }
+            _ => None,
+        };
+        let kind = match (&bytes, verbatim) {
+            (_, true) => Kind::Binary,
+            (Some(b), false) => crate::content::kind_of(b),
+            (None, false) => tf.contents.kind().map_err(read_err)?,
         };
         let contents = match kind {
-            // Copied as it is: shared, or left on disk, never duplicated in memory.
             Kind::Binary | Kind::Text { markers: false } => tf.contents.clone(),
             Kind::Text { markers: true } => {
-                let bytes = tf.contents.read().map_err(|source| RecipeError::Read {
-                    path: tf.path.clone().into(),
-                    source,
-                })?;
+                let bytes = match bytes {
+                    Some(b) => b,
+                    None => tf.contents.read().map_err(read_err)?,
+                };
                 let text = std::str::from_utf8(&bytes).unwrap_or_default();
                 Content::from(render_file(&tf.path, text, scope.clone())?)
             }
         };
-        if let Some(first) = origin.insert(path.clone(), &tf.path) {
-            return Err(RecipeError::DuplicatePath {
-                first: first.to_string(),
-                second: tf.path.clone(),
-                rendered: path,
-            });
-        }
-        files.push(RenderedFile {
+        Ok(Some(RenderedFile {
             path,
             contents,
             executable: tf.executable,
-        });
+        }))
+    });
+    let mut files = Vec::with_capacity(recipe.files.len());
+    let mut origin: HashMap<String, &str> = HashMap::new();
+    for (tf, r) in recipe.files.iter().zip(rendered) {
+        let Some(file) = r? else { continue };
+        if let Some(first) = origin.insert(file.path.clone(), &tf.path) {
+            return Err(RecipeError::DuplicatePath {
+                first: first.to_string(),
+                second: tf.path.clone(),
+                rendered: file.path,
+            });
+        }
+        files.push(file);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(RenderedTree { files })

@@ -1,5 +1,5 @@
 use crate::content::Content;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{RecipeError, Result};
 use crate::manifest::Manifest;
@@ -59,7 +59,10 @@ impl Recipe {
         self
     }
 
-    /// Reads a recipe folder: `recipe.yaml` and the template folder it names.
+    /// Reads a recipe folder: `recipe.yaml` and the template folder it names. The files'
+    /// bytes are read when the recipe is rendered (in parallel), and files copied as they
+    /// are go from the folder to the project: keep the folder while the recipe and what it
+    /// renders are in use (see [`Recipe::from_temp_dir`] for a temporary one).
     pub fn from_dir(dir: &Path) -> Result<Recipe> {
         let manifest = Manifest::from_file(&Manifest::path_in(dir))?;
         let root = dir.join(&manifest.template);
@@ -101,7 +104,7 @@ impl Recipe {
 }
 
 fn read_tree(root: &Path, keep: Option<&Arc<tempfile::TempDir>>) -> Result<Vec<TemplateFile>> {
-    let mut files = Vec::new();
+    let mut found = Vec::new();
     for entry in walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
@@ -131,30 +134,34 @@ fn read_tree(root: &Path, keep: Option<&Arc<tempfile::TempDir>>) -> Result<Vec<T
         if !entry.file_type().is_file() {
             continue;
         }
-        let path: PathBuf = entry.path().to_path_buf();
-        let contents = Content::from_file(&path, keep).map_err(|source| RecipeError::Read {
-            path: path.clone(),
-            source,
+        // One look at the file's metadata: its size and mode.
+        let meta = entry.metadata().map_err(|e| RecipeError::Read {
+            path: entry.path().to_path_buf(),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("file-system loop")),
         })?;
-        files.push(TemplateFile {
-            path: rel_str,
-            contents,
-            executable: is_executable(&entry),
-        });
+        found.push((entry.path().to_path_buf(), rel_str, meta));
     }
+    // The bytes are read when the recipe is rendered.
+    let files = found
+        .into_iter()
+        .map(|(path, rel, meta)| TemplateFile {
+            path: rel,
+            contents: Content::on_disk(&path, meta.len(), keep),
+            executable: is_executable(&meta),
+        })
+        .collect();
     Ok(files)
 }
 
 #[cfg(unix)]
-fn is_executable(entry: &walkdir::DirEntry) -> bool {
+fn is_executable(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    entry
-        .metadata()
-        .map(|m| m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
+    meta.permissions().mode() & 0o111 != 0
 }
 
 #[cfg(not(unix))]
-fn is_executable(_entry: &walkdir::DirEntry) -> bool {
+fn is_executable(_meta: &std::fs::Metadata) -> bool {
     false
 }

@@ -78,7 +78,9 @@ fn renders_paths_and_contents_and_nests_dotted_names() {
 
 #[test]
 fn copy_only_and_binary_files_are_byte_for_byte() {
-    let tree = render_with(&basic(), json!({"name": "p", "repo.owner": "o"})).expect("renders");
+    // Files copied as they are stay in the recipe folder until written: keep it.
+    let recipe = basic();
+    let tree = render_with(&recipe, json!({"name": "p", "repo.owner": "o"})).expect("renders");
     assert_eq!(
         tree.get("raw.txt").expect("raw").contents,
         b"{{ not rendered }}"
@@ -258,7 +260,8 @@ fn force_never_writes_through_a_symlinked_folder() {
 fn a_non_empty_target_is_refused_without_force() {
     let out = tempfile::tempdir().expect("tempdir");
     std::fs::write(out.path().join("mine.txt"), "mine").expect("write");
-    let tree = render_with(&basic(), json!({"name": "p", "repo.owner": "o"})).expect("renders");
+    let recipe = basic();
+    let tree = render_with(&recipe, json!({"name": "p", "repo.owner": "o"})).expect("renders");
     let e = Staged::write(&tree, out.path(), false).unwrap_err();
     assert!(matches!(e, RecipeError::TargetNotEmpty(_)), "{e}");
     assert!(e.to_string().contains("--force"));

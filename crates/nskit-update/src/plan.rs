@@ -666,6 +666,18 @@ pub fn plan_update(
     let renamed_away: HashSet<&str> = renames.iter().map(|(d, _)| d.as_str()).collect();
 
     let paths: BTreeSet<&String> = base.files.keys().chain(theirs.files.keys()).collect();
+    // The project's files, read once, in parallel.
+    let listed: Vec<&String> = paths.iter().copied().collect();
+    let mut ours_of: HashMap<&str, Ours> =
+        nskit_recipe::par::map(&listed, |p| read_ours(project, p))
+            .into_iter()
+            .zip(&listed)
+            .map(|(o, p)| o.map(|o| (p.as_str(), o)))
+            .collect::<std::io::Result<_>>()?;
+    let mut read_ours = |project: &Path, path: &str| match ours_of.remove(path) {
+        Some(o) => Ok(o),
+        None => read_ours(project, path),
+    };
     let mut changes = Vec::with_capacity(paths.len());
     for path in paths {
         if renamed_away.contains(path.as_str()) {

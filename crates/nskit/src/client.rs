@@ -644,8 +644,21 @@ impl RecipeClient {
             Err(e) => warnings.push(format!("{e}; the project was created without a commit")),
         };
         if req.git && staged.mode() == WriteMode::Fresh {
+            let files: Vec<nskit_vcs::NewFile<'_>> = p
+                .tree
+                .files
+                .iter()
+                .map(|f| nskit_vcs::NewFile {
+                    path: &f.path,
+                    bytes: match &f.contents {
+                        nskit_recipe::Content::Memory(b) => Some(b.as_ref()),
+                        nskit_recipe::Content::Disk { .. } => None,
+                    },
+                    executable: f.executable,
+                })
+                .collect();
             record(
-                nskit_vcs::commit_all(staged.root(), &message),
+                nskit_vcs::commit_new(staged.root(), &files, &message),
                 &mut warnings,
             );
         }

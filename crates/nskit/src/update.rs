@@ -204,17 +204,36 @@ impl UpdateClient<'_> {
         let up_to_date =
             req.mode == DiffMode::ThreeWay && current.as_deref().is_some_and(|c| target.matches(c));
         let mut warnings: Vec<String> = note.into_iter().collect();
-        if !req.allow_dirty
-            && !up_to_date
-            && let Some(wt) = nskit_vcs::Worktree::open(project)
-        {
-            let dirty = wt.dirty_paths().map_err(|e| Error::Config(e.to_string()))?;
-            if !dirty.is_empty() {
-                return Err(Error::DirtyTree {
+        // Is the tree clean? git's status reads every file, so it runs beside the
+        // rendering, and is waited for before anything is asked or decided.
+        let mut dirty_check = (!req.allow_dirty && !up_to_date).then(|| {
+            let p = project.clone();
+            std::thread::spawn(move || {
+                nskit_vcs::Worktree::open(&p)
+                    .map(|wt| wt.dirty_paths().map_err(|e| e.to_string()))
+                    .transpose()
+            })
+        });
+        let mut check_clean = || -> Result<()> {
+            let Some(h) = dirty_check.take() else {
+                return Ok(());
+            };
+            let dirty = h
+                .join()
+                .map_err(|_| Error::Config("the git status check stopped".into()))?
+                .map_err(Error::Config)?
+                .unwrap_or_default();
+            if dirty.is_empty() {
+                Ok(())
+            } else {
+                Err(Error::DirtyTree {
                     project: project.clone(),
                     paths: dirty,
-                });
+                })
             }
+        };
+        if prompter.is_some() {
+            check_clean()?;
         }
         if let Some(c) = &current
             && !up_to_date
@@ -242,65 +261,18 @@ impl UpdateClient<'_> {
             return Ok(prepared);
         }
 
-        let ctx = self.recipes.context();
-        let mut given = state.input.clone();
-        for (k, v) in &req.answers {
-            given.insert(k.clone(), v.clone());
-        }
-        let given = nest_answers(&given);
-        let (new_recipe, _) = self.recipes.recipe(&name, Some(target.as_str()))?;
+        let rendered = self.render_sides(
+            req,
+            &state,
+            &name,
+            current.as_ref(),
+            &target,
+            prompter,
+            &mut prepared,
+        );
+        check_clean()?;
+        let (theirs, base, theirs_answers, new_recipe) = rendered?;
         let secrets = nskit_recipe::secret_fields(&new_recipe.manifest.fields);
-        prepared.new_fields = new_recipe
-            .manifest
-            .fields
-            .iter()
-            .filter(|f| !secrets.contains(&f.name) && !has_path(&state.input, &f.name))
-            .filter(|f| !req.answers.contains_key(&f.name))
-            .map(|f| f.name.clone())
-            .collect();
-        let theirs_answers =
-            resolve_answers(&new_recipe.manifest.fields, &given, &ctx, prompter)?.into_answers()?;
-        nskit_recipe::register_secret_answers(&new_recipe.manifest.fields, &theirs_answers);
-        let theirs = tree_of(render(&new_recipe, &theirs_answers, &ctx)?)?;
-
-        let base = match (req.mode, &current) {
-            (DiffMode::TwoWay, _) => None,
-            (DiffMode::ThreeWay, None) => {
-                return Err(Error::BaseUnavailable {
-                    recipe: name,
-                    version: "(none recorded)".into(),
-                    cause: Box::new(Error::Config(
-                        "the state file records no recipe version".into(),
-                    )),
-                });
-            }
-            (DiffMode::ThreeWay, Some(v)) => {
-                let recorded = state.metadata.source.as_ref();
-                let base_tree = (|| -> Result<Tree> {
-                    let (old_recipe, warning) = self.recipes.recorded_recipe(&name, v, recorded)?;
-                    prepared.warnings.extend(warning);
-                    // Secrets and new fields come from the answers just resolved.
-                    let mut base_given = given.clone();
-                    for (k, v) in nest_answers(&theirs_answers) {
-                        base_given.entry(k).or_insert(v);
-                    }
-                    let res =
-                        resolve_answers(&old_recipe.manifest.fields, &base_given, &ctx, None)?;
-                    let answers = res.into_answers()?;
-                    nskit_recipe::register_secret_answers(&old_recipe.manifest.fields, &answers);
-                    tree_of(render(&old_recipe, &answers, &ctx)?)
-                })();
-                Some(base_tree.map_err(|e| match e {
-                    // An answer to give, not a base to give up on.
-                    Error::Recipe(nskit_recipe::RecipeError::MissingAnswers(_)) => e,
-                    e => Error::BaseUnavailable {
-                        recipe: name.clone(),
-                        version: v.clone(),
-                        cause: Box::new(e),
-                    },
-                })?)
-            }
-        };
         let labels = Labels {
             ours: Some("yours".into()),
             base: current.as_ref().map(|v| format!("{name} {v}")),
@@ -343,6 +315,87 @@ impl UpdateClient<'_> {
         m.source = Some(source);
         prepared.state = new_state;
         Ok(prepared)
+    }
+
+    /// The two sides of an update rendered: theirs (the target version, with the recorded
+    /// answers, those given and those asked), and base (the recorded version) in three-way
+    /// mode. Also fills in the new fields.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn render_sides(
+        &self,
+        req: &UpdateRequest,
+        state: &ProjectState,
+        name: &str,
+        current: Option<&String>,
+        target: &RecipeVersion,
+        prompter: Option<&mut dyn Prompter>,
+        prepared: &mut PreparedUpdate,
+    ) -> Result<(
+        Tree,
+        Option<Tree>,
+        Answers,
+        std::sync::Arc<nskit_recipe::Recipe>,
+    )> {
+        let ctx = self.recipes.context();
+        let mut given = state.input.clone();
+        for (k, v) in &req.answers {
+            given.insert(k.clone(), v.clone());
+        }
+        let given = nest_answers(&given);
+        let (new_recipe, _) = self.recipes.recipe(name, Some(target.as_str()))?;
+        let secrets = nskit_recipe::secret_fields(&new_recipe.manifest.fields);
+        prepared.new_fields = new_recipe
+            .manifest
+            .fields
+            .iter()
+            .filter(|f| !secrets.contains(&f.name) && !has_path(&state.input, &f.name))
+            .filter(|f| !req.answers.contains_key(&f.name))
+            .map(|f| f.name.clone())
+            .collect();
+        let theirs_answers =
+            resolve_answers(&new_recipe.manifest.fields, &given, &ctx, prompter)?.into_answers()?;
+        nskit_recipe::register_secret_answers(&new_recipe.manifest.fields, &theirs_answers);
+        let theirs = tree_of(render(&new_recipe, &theirs_answers, &ctx)?)?;
+
+        let base = match (req.mode, &current) {
+            (DiffMode::TwoWay, _) => None,
+            (DiffMode::ThreeWay, None) => {
+                return Err(Error::BaseUnavailable {
+                    recipe: name.to_string(),
+                    version: "(none recorded)".into(),
+                    cause: Box::new(Error::Config(
+                        "the state file records no recipe version".into(),
+                    )),
+                });
+            }
+            (DiffMode::ThreeWay, Some(v)) => {
+                let recorded = state.metadata.source.as_ref();
+                let base_tree = (|| -> Result<Tree> {
+                    let (old_recipe, warning) = self.recipes.recorded_recipe(name, v, recorded)?;
+                    prepared.warnings.extend(warning);
+                    // Secrets and new fields come from the answers just resolved.
+                    let mut base_given = given.clone();
+                    for (k, v) in nest_answers(&theirs_answers) {
+                        base_given.entry(k).or_insert(v);
+                    }
+                    let res =
+                        resolve_answers(&old_recipe.manifest.fields, &base_given, &ctx, None)?;
+                    let answers = res.into_answers()?;
+                    nskit_recipe::register_secret_answers(&old_recipe.manifest.fields, &answers);
+                    tree_of(render(&old_recipe, &answers, &ctx)?)
+                })();
+                Some(base_tree.map_err(|e| match e {
+                    // An answer to give, not a base to give up on.
+                    Error::Recipe(nskit_recipe::RecipeError::MissingAnswers(_)) => e,
+                    e => Error::BaseUnavailable {
+                        recipe: name.to_string(),
+                        version: v.to_string(),
+                        cause: Box::new(e),
+                    },
+                })?)
+            }
+        };
+        Ok((theirs, base, theirs_answers, new_recipe))
     }
 
     /// Applies a computed update as one transaction; the state file names the new version
