@@ -2,23 +2,10 @@
 //! through the `nskit` binary: a recipe never writes git's folder or nskit's state folder,
 //! no writer follows a link out of the project, and new users get the error that fits.
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 mod common;
-use common::{Home, git, local_recipe, stdout_of};
-
-fn run(c: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = c.output().expect("runs");
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
+use common::{Home, copy_dir, git, local_recipe, run, stdout_of};
 
 fn local(home: &Home, recipes: &Path) -> Command {
     let mut c = home.nskit();
@@ -440,18 +427,6 @@ fn project_view(dir: &Path) -> (Vec<(PathBuf, String)>, String) {
     (files, git(dir, &["status", "--porcelain"]))
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.expect("walk");
-        let dest = to.join(e.path().strip_prefix(from).expect("inside"));
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
-}
-
 /// A project of 1.0.0 with 12 files, one edited by the user (committed) where 1.1.0 also
 /// changes it (a conflict), and 1.1.0 changing, adding and removing files.
 fn kill_scenario(home: &Home) -> (PathBuf, PathBuf) {
@@ -508,7 +483,7 @@ fn an_update_killed_at_any_step_leaves_the_project_as_before_or_as_updated() {
     let before = project_view(&pristine);
     // What a whole update gives.
     let done = home.path().join("done");
-    copy_tree(&pristine, &done);
+    copy_dir(&pristine, &done);
     let (code, _, err) = run(local(&home, &recipes)
         .args(["update", "--defaults", "--project-path"])
         .arg(&done));
@@ -519,7 +494,7 @@ fn an_update_killed_at_any_step_leaves_the_project_as_before_or_as_updated() {
     let mut crashed = 0;
     for at in 0..400 {
         let p = home.path().join(format!("run-{at}"));
-        copy_tree(&pristine, &p);
+        copy_dir(&pristine, &p);
         let out = local(&home, &recipes)
             .args(["update", "--defaults", "--project-path"])
             .arg(&p)
@@ -579,7 +554,7 @@ fn an_update_killed_at_any_step_leaves_the_project_as_before_or_as_updated() {
     // Real kills at varied moments.
     for (i, delay_ms) in [0u64, 2, 5, 9, 14, 20, 30].into_iter().enumerate() {
         let p = home.path().join(format!("kill-{i}"));
-        copy_tree(&pristine, &p);
+        copy_dir(&pristine, &p);
         let mut child = local(&home, &recipes)
             .args(["update", "--defaults", "--project-path"])
             .arg(&p)

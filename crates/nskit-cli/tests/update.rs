@@ -1,23 +1,10 @@
 //! `nskit update` and `nskit check` end to end: a builtin recipe copied as versions 1.0.0,
 //! 1.1.0 and 1.2.0 of a local recipe; init → edit → update → resolve → update → undo.
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 mod common;
-use common::{Home, git, stdout_of};
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.expect("walk");
-        let rel = e.path().strip_prefix(from).expect("prefix");
-        let dest = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
-}
+use common::{Home, copy_dir, git, run, stdout_of};
 
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).expect("read");
@@ -82,19 +69,6 @@ fn nskit(home: &Home, recipes: &Path, project: &Path) -> Command {
         .args(["--backend", "local"])
         .current_dir(project);
     c
-}
-
-fn run(c: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = c.output().expect("runs");
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
 }
 
 fn read(p: &Path) -> String {

@@ -148,10 +148,11 @@ impl Content {
         match self {
             Content::Memory(b) => Ok(Cow::Borrowed(b.as_ref())),
             Content::Disk { path, len, .. } => {
+                // Read to its end whatever its size now (a recipe's file may have changed
+                // since it was listed); through `Take`, which does not ask the size again.
                 let mut bytes = Vec::with_capacity(*len as usize + 1);
-                // Through `Take`, which reads to the end without asking the size again.
                 std::fs::File::open(path)?
-                    .take(len.saturating_add(1 << 20))
+                    .take(u64::MAX)
                     .read_to_end(&mut bytes)?;
                 Ok(Cow::Owned(bytes))
             }

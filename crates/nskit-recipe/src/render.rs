@@ -278,17 +278,37 @@ impl PathPatterns {
 }
 
 /// Renders a template path. `Ok(None)` when a segment renders empty (the file is dropped).
-fn render_path(template_path: &str, scope: &minijinja::Value) -> Result<Option<String>> {
+/// Path segments rendered once each (`{{ project_name }}` heads thousands of paths).
+type Segments<'a> = HashMap<&'a str, String>;
+
+/// Renders every distinct templated segment of `paths`, in order; an error names the first
+/// path with the segment.
+fn render_segments<'a>(
+    paths: impl Iterator<Item = &'a str>,
+    scope: &minijinja::Value,
+) -> Result<Segments<'a>> {
+    let mut out = Segments::new();
+    for path in paths {
+        for segment in path.split('/') {
+            if is_template(segment) && !out.contains_key(segment) {
+                let key = format!("{path} (file name)");
+                let text = jinja_env()
+                    .render_named_str(&key, segment, scope.clone())
+                    .map_err(|e| RecipeError::from_jinja(&key, segment, &e))?;
+                out.insert(segment, text);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn render_path(template_path: &str, segments: &Segments<'_>) -> Result<Option<String>> {
     let mut parts: Vec<String> = Vec::new();
     for segment in template_path.split('/') {
-        let rendered = if is_template(segment) {
-            let key = format!("{template_path} (file name)");
-            jinja_env()
-                .render_named_str(&key, segment, scope.clone())
-                .map_err(|e| RecipeError::from_jinja(&key, segment, &e))?
-        } else {
-            segment.to_string()
-        };
+        let rendered = segments
+            .get(segment)
+            .cloned()
+            .unwrap_or_else(|| segment.to_string());
         if rendered.trim().is_empty() {
             return Ok(None);
         }
@@ -396,6 +416,17 @@ fn render_templates(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result
     let m = &recipe.manifest;
     let exclude = PathPatterns::new("exclude", &m.exclude, &scope)?;
     let copy_only = PathPatterns::new("copy_only", &m.copy_only, &scope)?;
+    let segments = render_segments(
+        recipe
+            .files
+            .iter()
+            .filter(|tf| !exclude.matches(&tf.path))
+            .map(|tf| match &m.templates_suffix {
+                Some(suffix) => tf.path.strip_suffix(suffix.as_str()).unwrap_or(&tf.path),
+                None => tf.path.as_str(),
+            }),
+        &scope,
+    )?;
     // Each file on its own (in parallel: paths, checks and Jinja are independent), then
     // the outputs checked together, in the template's order.
     let rendered = crate::par::map(&recipe.files, |tf| -> Result<Option<RenderedFile>> {
@@ -409,7 +440,7 @@ fn render_templates(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result
             },
             None => (tf.path.as_str(), true),
         };
-        let Some(path) = render_path(source_path, &scope)? else {
+        let Some(path) = render_path(source_path, &segments)? else {
             return Ok(None);
         };
         if exclude.matches(&path) {

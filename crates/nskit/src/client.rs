@@ -615,14 +615,14 @@ impl RecipeClient {
         // Writing into a folder with files: one nskit at a time, and whatever a killed
         // command left half done there is rolled back first.
         let mut warnings = p.warnings;
-        let meta = nskit_update::meta_dir(&p.target);
         Staged::remove_stale_staging(&p.target);
-        let _lock = if Staged::check_target(&p.target, req.force)? == WriteMode::Overwrite {
+        // (Only then is the folder's git repository looked for: that starts libgit2.)
+        let (_lock, meta) = if Staged::check_target(&p.target, req.force)? == WriteMode::Overwrite {
             let (lock, note) = nskit_update::open_project(&p.target)?;
             warnings.extend(note);
-            Some(lock)
+            (Some(lock), nskit_update::meta_dir(&p.target))
         } else {
-            None
+            (None, PathBuf::new())
         };
         let staged = Staged::write(&p.tree, &p.target, req.force)?;
         let message = format!(

@@ -108,3 +108,26 @@ pub fn yaml_scalar(text: &str, key: &str) -> Option<String> {
         .find_map(|l| l.trim_start().strip_prefix(&format!("{key}:")))
         .map(|v| v.trim().trim_matches('"').trim_matches('\'').to_string())
 }
+
+/// Runs a command: its exit status (-1 when killed), stdout and stderr.
+pub fn run(c: &mut Command) -> (i32, String, String) {
+    let out = c.output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Copies a folder (a project with its `.git`, a recipe).
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.expect("walk");
+        let dest = to.join(e.path().strip_prefix(from).expect("inside"));
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
