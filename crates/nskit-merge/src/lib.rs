@@ -7,10 +7,11 @@
 
 mod lines;
 mod structured;
+mod xdiff;
 
 pub use lines::{
-    ConflictStyle, DEFAULT_MARKER_SIZE, Labels, MAX_MARKER_SIZE, MergeOptions, Merged, marker_size,
-    merge_lines,
+    ConflictStyle, DEFAULT_MARKER_SIZE, Labels, LineMerge, MAX_MARKER_SIZE, MergeOptions, Merged,
+    Pick, Region, RegionKind, Side, marker_size, merge_lines,
 };
 pub use structured::{Format, merge_structured, merged_value};
 

@@ -1,5 +1,5 @@
-//! The line merge. Each side is diffed against the base (Myers, on interned lines), and the
-//! two lists of changes are walked together:
+//! The line merge. Each side is diffed against the base with git's own diff (`xdiff`), and
+//! the two lists of changes are walked together:
 //!
 //! - a change that ends before the other side's next change starts is taken as it is;
 //! - changes that overlap or touch are a conflict, unless both sides made the very same
@@ -8,11 +8,13 @@
 //!   conflict, and conflicts separated by at most three lines, or by lines without a letter
 //!   or digit, are joined (not in diff3 style, where the base section must stay whole).
 //!
-//! These are the rules of `git merge-file`, so clean merges come out the same.
+//! These are the rules of `git merge-file`, so merges come out the same, byte for byte. The
+//! outcome is kept as regions that cover the three files ([`LineMerge`]): markers are one
+//! way to write them, the user's picks another.
 use std::collections::HashMap;
 use std::ops::Range;
 
-use similar::{Algorithm, DiffTag, capture_diff_slices};
+use crate::xdiff::{Change, diff};
 
 /// How conflicts are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -99,243 +101,99 @@ fn split_lines(b: &[u8]) -> Vec<&[u8]> {
     out
 }
 
-/// A change: lines `base` of the base became lines `side` of one side.
+/// One of the three files of a merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The common ancestor.
+    Base,
+    /// The first descendant: in an update, the user's project.
+    Ours,
+    /// The second descendant: in an update, the recipe's new version.
+    Theirs,
+}
+
+/// What a region of a merge is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RegionKind {
+    /// No side changed these lines.
+    Unchanged,
+    /// Only ours changed them; the merge takes ours.
+    Ours,
+    /// Only theirs changed them; the merge takes theirs.
+    Theirs,
+    /// Both sides made the same change.
+    Both,
+    /// The sides changed them differently.
+    Conflict,
+}
+
+/// A stretch of the merge: lines `base` of the base, `ours` of ours and `theirs` of theirs
+/// (indices of lines, each line with its ending). The regions of a merge follow each other
+/// and together cover every line of each of the three files, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Change {
-    base: Range<usize>,
-    side: Range<usize>,
+pub struct Region {
+    /// What the region is.
+    pub kind: RegionKind,
+    /// Its lines in the base.
+    pub base: Range<usize>,
+    /// Its lines in ours.
+    pub ours: Range<usize>,
+    /// Its lines in theirs.
+    pub theirs: Range<usize>,
 }
 
-/// xdiff's integer square root estimate.
-fn bogosqrt(mut n: usize) -> usize {
-    let mut i = 1;
-    while n > 0 {
-        i <<= 1;
-        n >>= 2;
-    }
-    i
-}
-
-/// xdiff's rule for a line with many matches (`dis[i] == 2`): discard it when it sits in a
-/// run of lines without a match, mostly.
-fn clean_mmatch(dis: &[u8], i: usize, s: usize, e: usize) -> bool {
-    const SIMSCAN_WINDOW: usize = 100;
-    const KPDIS_RUN: usize = 4;
-    let s = s.max(i.saturating_sub(SIMSCAN_WINDOW));
-    let e = e.min(i + SIMSCAN_WINDOW);
-    let (mut rdis0, mut rpdis0) = (0, 1);
-    let mut r = 1;
-    while i >= s + r {
-        match dis[i - r] {
-            0 => rdis0 += 1,
-            2 => rpdis0 += 1,
-            _ => break,
+impl Region {
+    /// The region's lines in one side.
+    pub fn range(&self, side: Side) -> Range<usize> {
+        match side {
+            Side::Base => self.base.clone(),
+            Side::Ours => self.ours.clone(),
+            Side::Theirs => self.theirs.clone(),
         }
-        r += 1;
-    }
-    if rdis0 == 0 {
-        return false;
-    }
-    let (mut rdis1, mut rpdis1) = (0, 1);
-    r = 1;
-    while i + r <= e {
-        match dis[i + r] {
-            0 => rdis1 += 1,
-            2 => rpdis1 += 1,
-            _ => break,
-        }
-        r += 1;
-    }
-    if rdis1 == 0 {
-        return false;
-    }
-    rdis1 += rdis0;
-    rpdis1 += rpdis0;
-    rpdis1 * KPDIS_RUN < rpdis1 + rdis1
-}
-
-/// Which lines of `a[s..e]` take part in the diff, as xdiff decides: a line without a match
-/// in the other file is a change from the start; a line with very many matches is one too
-/// when it sits among such lines.
-fn matchable(a: &[u32], other_counts: &HashMap<u32, usize>, s: usize, e: usize) -> Vec<usize> {
-    let mlim = bogosqrt(a.len()).min(1024);
-    let dis: Vec<u8> = (0..a.len())
-        .map(|i| {
-            if i < s || i >= e {
-                return 1;
-            }
-            match other_counts.get(&a[i]).copied().unwrap_or(0) {
-                0 => 0,
-                n if n >= mlim => 2,
-                _ => 1,
-            }
-        })
-        .collect();
-    (s..e)
-        .filter(|&i| dis[i] == 1 || (dis[i] == 2 && !clean_mmatch(&dis, i, s, e.saturating_sub(1))))
-        .collect()
-}
-
-/// The changes from `old` to `new` (interned lines), placed as git places them.
-///
-/// As git's xdiff does, the common head and tail are set apart, and lines that occur only
-/// in one of the two files (and runs of lines with very many matches among them) are
-/// changes before any diff runs: Myers then only aligns lines that can match, which picks
-/// the same alignment as git among equally short ones far more often.
-fn changes(old: &[u32], new: &[u32]) -> Vec<Change> {
-    let mut in_old: HashMap<u32, usize> = HashMap::new();
-    let mut in_new: HashMap<u32, usize> = HashMap::new();
-    for id in old {
-        *in_old.entry(*id).or_insert(0) += 1;
-    }
-    for id in new {
-        *in_new.entry(*id).or_insert(0) += 1;
-    }
-    let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let tail = old[head..]
-        .iter()
-        .rev()
-        .zip(new[head..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let old_map = matchable(old, &in_new, head, old.len() - tail);
-    let new_map = matchable(new, &in_old, head, new.len() - tail);
-    let old_kept: Vec<u32> = old_map.iter().map(|i| old[*i]).collect();
-    let new_kept: Vec<u32> = new_map.iter().map(|i| new[*i]).collect();
-
-    let mut out: Vec<Change> = Vec::new();
-    let (mut o_at, mut n_at) = (head, head);
-    let mut gap = |o_end: usize, n_end: usize, o_at: usize, n_at: usize| {
-        if o_end > o_at || n_end > n_at {
-            out.push(Change {
-                base: o_at..o_end,
-                side: n_at..n_end,
-            });
-        }
-    };
-    for op in capture_diff_slices(Algorithm::Myers, &old_kept, &new_kept) {
-        let (tag, o, n) = op.as_tag_tuple();
-        if tag != DiffTag::Equal {
-            continue;
-        }
-        for k in 0..o.len() {
-            let (oi, ni) = (old_map[o.start + k], new_map[n.start + k]);
-            gap(oi, ni, o_at, n_at);
-            (o_at, n_at) = (oi + 1, ni + 1);
-        }
-    }
-    gap(old.len() - tail, new.len() - tail, o_at, n_at);
-    place_slidable(&mut out, old, new);
-    out
-}
-
-/// Places each pure insertion or deletion among the positions it can slide to (the lines
-/// it would move past are equal): next to a neighbouring change it then forms one
-/// replacement with (the lowest such place), else as low as it goes. This is where git
-/// puts them, and where a reader expects them.
-fn place_slidable(out: &mut Vec<Change>, old: &[u32], new: &[u32]) {
-    let mut i = 0;
-    while i < out.len() {
-        let c = out[i].clone();
-        let insertion = c.base.is_empty() && !c.side.is_empty();
-        let deletion = c.side.is_empty() && !c.base.is_empty();
-        if !insertion && !deletion {
-            i += 1;
-            continue;
-        }
-        // The moving lines and the sequence they live in.
-        let (seq, run) = if insertion {
-            (new, c.side.clone())
-        } else {
-            (old, c.base.clone())
-        };
-        let (prev_base, prev_side) = if i > 0 {
-            (out[i - 1].base.end, out[i - 1].side.end)
-        } else {
-            (0, 0)
-        };
-        let (next_base, next_side) = out
-            .get(i + 1)
-            .map(|n| (n.base.start, n.side.start))
-            .unwrap_or((old.len(), new.len()));
-        let mut up = 0;
-        while c.base.start - up > prev_base
-            && c.side.start - up > prev_side
-            && seq[run.start - up - 1] == seq[run.end - up - 1]
-        {
-            up += 1;
-        }
-        let mut down = 0;
-        while c.base.end + down < next_base
-            && c.side.end + down < next_side
-            && run.end + down < seq.len()
-            && seq[run.start + down] == seq[run.end + down]
-        {
-            down += 1;
-        }
-        let touches_prev =
-            i > 0 && c.base.start - up == prev_base && c.side.start - up == prev_side;
-        let touches_next =
-            i + 1 < out.len() && c.base.end + down == next_base && c.side.end + down == next_side;
-        // A neighbour "aligns" when merging with it makes a replacement.
-        let aligns = |n: &Change| {
-            if insertion {
-                !n.base.is_empty()
-            } else {
-                !n.side.is_empty()
-            }
-        };
-        let shift: isize = if touches_next && aligns(&out[i + 1]) {
-            down as isize
-        } else if touches_prev && aligns(&out[i - 1]) {
-            -(up as isize)
-        } else {
-            down as isize
-        };
-        let moved = Change {
-            base: (c.base.start as isize + shift) as usize..(c.base.end as isize + shift) as usize,
-            side: (c.side.start as isize + shift) as usize..(c.side.end as isize + shift) as usize,
-        };
-        out[i] = moved.clone();
-        // Join with a neighbour it now touches.
-        if i + 1 < out.len()
-            && moved.base.end == out[i + 1].base.start
-            && moved.side.end == out[i + 1].side.start
-        {
-            let n = out.remove(i + 1);
-            out[i] = Change {
-                base: moved.base.start..n.base.end,
-                side: moved.side.start..n.side.end,
-            };
-        }
-        if i > 0
-            && out[i].base.start == out[i - 1].base.end
-            && out[i].side.start == out[i - 1].side.end
-        {
-            let cur = out.remove(i);
-            out[i - 1] = Change {
-                base: out[i - 1].base.start..cur.base.end,
-                side: out[i - 1].side.start..cur.side.end,
-            };
-            i -= 1;
-        }
-        i += 1;
     }
 }
 
+/// How one conflict is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pick {
+    /// Ours.
+    Ours,
+    /// Theirs.
+    Theirs,
+    /// Ours, then theirs.
+    OursThenTheirs,
+    /// Theirs, then ours.
+    TheirsThenOurs,
+    /// The base: neither change.
+    Base,
+    /// Text given by hand.
+    Text(Vec<u8>),
+}
+
+/// A three-way line merge as regions: what the merge decided for every stretch of the
+/// three files. [`LineMerge::render`] writes it as `git merge-file` does, conflict markers
+/// and all; [`LineMerge::resolve`] writes it with conflicts resolved as the user picked.
+#[derive(Debug, Clone)]
+pub struct LineMerge<'a> {
+    base: Vec<&'a [u8]>,
+    ours: Vec<&'a [u8]>,
+    theirs: Vec<&'a [u8]>,
+    regions: Vec<Region>,
+    opts: MergeOptions,
+}
+
+/// What a region of git's merge list is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Conflict,
     Ours,
     Theirs,
-    /// A conflict that turned out to be the same change on both sides.
-    Same,
 }
 
-/// One region of the result, in the coordinates of base (`i0`), ours (`i1`) and theirs (`i2`).
-/// Coordinates are signed: while regions are built, a start may be before a side's first line.
+/// A region as git's merge builds it, in the coordinates of base (`i0`), ours (`i1`) and
+/// theirs (`i2`). Coordinates are signed, as git computes them.
 #[derive(Debug, Clone, Copy)]
-struct Region {
+struct Raw {
     mode: Mode,
     i0: isize,
     chg0: isize,
@@ -347,7 +205,7 @@ struct Region {
 
 /// Appends a region, joining it with the previous one when they overlap or touch on either
 /// side (a join of different modes is a conflict).
-fn push(regions: &mut Vec<Region>, r: Region) {
+fn push(regions: &mut Vec<Raw>, r: Raw) {
     if let Some(last) = regions.last_mut()
         && (r.i1 <= last.i1 + last.chg1 || r.i2 <= last.i2 + last.chg2)
     {
@@ -362,12 +220,12 @@ fn push(regions: &mut Vec<Region>, r: Region) {
     regions.push(r);
 }
 
-struct Sides<'a> {
-    base: Vec<&'a [u8]>,
-    ours: Vec<&'a [u8]>,
-    theirs: Vec<&'a [u8]>,
-    ours_ids: Vec<u32>,
-    theirs_ids: Vec<u32>,
+/// A region while the merge is built: a public region, and whether it is an entry of git's
+/// list (which matters to the joining of conflicts).
+#[derive(Debug, Clone)]
+struct Piece {
+    region: Region,
+    entry: bool,
 }
 
 /// Gives every distinct line a number, so that diffs compare numbers.
@@ -381,46 +239,242 @@ fn intern<'a>(ids: &mut HashMap<&'a [u8], u32>, lines: &[&'a [u8]]) -> Vec<u32> 
         .collect()
 }
 
-/// Merges `ours` and `theirs`, two descendants of `base`.
+/// Merges `ours` and `theirs`, two descendants of `base`: the bytes `git merge-file`
+/// writes.
 pub fn merge_lines(base: &[u8], ours: &[u8], theirs: &[u8], opts: &MergeOptions) -> Merged {
-    let (base_lines, ours_lines, theirs_lines) =
-        (split_lines(base), split_lines(ours), split_lines(theirs));
-    let mut ids: HashMap<&[u8], u32> = HashMap::new();
-    let base_ids = intern(&mut ids, &base_lines);
-    let ours_ids = intern(&mut ids, &ours_lines);
-    let theirs_ids = intern(&mut ids, &theirs_lines);
-    let ours_changes = changes(&base_ids, &ours_ids);
-    let theirs_changes = changes(&base_ids, &theirs_ids);
-    if ours_changes.is_empty() {
-        return Merged {
-            bytes: theirs.to_vec(),
-            conflicts: 0,
-        };
-    }
-    if theirs_changes.is_empty() {
-        return Merged {
-            bytes: ours.to_vec(),
-            conflicts: 0,
-        };
-    }
-    let s = Sides {
-        base: base_lines,
-        ours: ours_lines,
-        theirs: theirs_lines,
-        ours_ids,
-        theirs_ids,
-    };
-    let mut regions = walk(&s, &ours_changes, &theirs_changes);
-    if opts.style == ConflictStyle::Merge {
-        regions = refine(&s, regions);
-        join_close_conflicts(&s, &mut regions);
-    }
-    write(&s, &regions, opts)
+    LineMerge::new(base, ours, theirs, opts).render()
 }
 
-fn walk(s: &Sides<'_>, ours: &[Change], theirs: &[Change]) -> Vec<Region> {
+impl<'a> LineMerge<'a> {
+    /// Merges `ours` and `theirs`, two descendants of `base`, into regions. The options'
+    /// style matters here too: in diff3 style conflicts are not narrowed (their base stays
+    /// whole), as in git.
+    pub fn new(base: &'a [u8], ours: &'a [u8], theirs: &'a [u8], opts: &MergeOptions) -> Self {
+        let (base_lines, ours_lines, theirs_lines) =
+            (split_lines(base), split_lines(ours), split_lines(theirs));
+        let mut ids: HashMap<&[u8], u32> = HashMap::new();
+        let base_ids = intern(&mut ids, &base_lines);
+        let ours_ids = intern(&mut ids, &ours_lines);
+        let theirs_ids = intern(&mut ids, &theirs_lines);
+        let ours_changes = diff(&base_ids, &ours_ids);
+        let theirs_changes = diff(&base_ids, &theirs_ids);
+        let s = Ids {
+            ours: &ours_ids,
+            theirs: &theirs_ids,
+            ours_changes: &ours_changes,
+        };
+        let (raw, same) = walk(
+            &s,
+            &ours_changes,
+            &theirs_changes,
+            base_lines.len() as isize,
+        );
+        let mut pieces = partition(
+            &raw,
+            &same,
+            (base_lines.len(), ours_lines.len(), theirs_lines.len()),
+        );
+        if opts.style == ConflictStyle::Merge {
+            pieces = refine(&s, pieces);
+            join_close_conflicts(&ours_lines, &mut pieces);
+        }
+        LineMerge {
+            base: base_lines,
+            ours: ours_lines,
+            theirs: theirs_lines,
+            regions: pieces.into_iter().map(|p| p.region).collect(),
+            opts: opts.clone(),
+        }
+    }
+
+    /// The regions, in order; together they cover each file.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// The conflict regions, in order.
+    pub fn conflicts(&self) -> impl Iterator<Item = &Region> {
+        self.regions
+            .iter()
+            .filter(|r| r.kind == RegionKind::Conflict)
+    }
+
+    /// The lines of one side, each with its ending.
+    pub fn lines(&self, side: Side) -> &[&'a [u8]] {
+        match side {
+            Side::Base => &self.base,
+            Side::Ours => &self.ours,
+            Side::Theirs => &self.theirs,
+        }
+    }
+
+    /// The bytes of lines `range` of one side.
+    pub fn text(&self, side: Side, range: Range<usize>) -> Vec<u8> {
+        let lines = self.lines(side);
+        let range = range.start.min(lines.len())..range.end.min(lines.len());
+        lines[range].concat()
+    }
+
+    /// The merge with conflict markers, exactly as `git merge-file` writes it.
+    pub fn render(&self) -> Merged {
+        self.resolve(&[])
+    }
+
+    /// The merge with each conflict resolved by its pick (by the conflict's number, from
+    /// 0); a conflict without one (`None`, or past the end of `picks`) is written with
+    /// markers. Where a picked text does not end with a line ending and more text follows,
+    /// one is added, so that no two lines are glued together.
+    pub fn resolve(&self, picks: &[Option<Pick>]) -> Merged {
+        let mut out: Vec<u8> = Vec::new();
+        let mut conflicts = 0;
+        let mut number = 0;
+        let eol = self.line_ending();
+        // Whether the text written so far lacks a final newline that the next text needs.
+        let mut open = false;
+        let put = |out: &mut Vec<u8>, bytes: &[u8], open: &mut bool| {
+            if bytes.is_empty() {
+                return;
+            }
+            if *open {
+                out.extend_from_slice(eol);
+            }
+            out.extend_from_slice(bytes);
+            *open = !bytes.ends_with(b"\n");
+        };
+        for r in &self.regions {
+            match r.kind {
+                RegionKind::Unchanged | RegionKind::Ours | RegionKind::Both => {
+                    put(&mut out, &self.text(Side::Ours, r.ours.clone()), &mut open)
+                }
+                RegionKind::Theirs => put(
+                    &mut out,
+                    &self.text(Side::Theirs, r.theirs.clone()),
+                    &mut open,
+                ),
+                RegionKind::Conflict => {
+                    let pick = picks.get(number).and_then(Option::as_ref);
+                    number += 1;
+                    let (o, t) = (
+                        self.text(Side::Ours, r.ours.clone()),
+                        self.text(Side::Theirs, r.theirs.clone()),
+                    );
+                    match pick {
+                        Some(Pick::Ours) => put(&mut out, &o, &mut open),
+                        Some(Pick::Theirs) => put(&mut out, &t, &mut open),
+                        Some(Pick::OursThenTheirs) => {
+                            put(&mut out, &o, &mut open);
+                            put(&mut out, &t, &mut open);
+                        }
+                        Some(Pick::TheirsThenOurs) => {
+                            put(&mut out, &t, &mut open);
+                            put(&mut out, &o, &mut open);
+                        }
+                        Some(Pick::Base) => {
+                            put(&mut out, &self.text(Side::Base, r.base.clone()), &mut open)
+                        }
+                        Some(Pick::Text(text)) => put(&mut out, text, &mut open),
+                        None => {
+                            conflicts += 1;
+                            if open {
+                                out.extend_from_slice(eol);
+                            }
+                            self.markers(&mut out, r);
+                            open = false;
+                        }
+                    }
+                }
+            }
+        }
+        Merged {
+            bytes: out,
+            conflicts,
+        }
+    }
+
+    /// The line ending picks use when they must add one: the ending of ours' first line
+    /// (theirs', the base's), LF when none has one.
+    fn line_ending(&self) -> &'static [u8] {
+        for lines in [&self.ours, &self.theirs, &self.base] {
+            if let Some(first) = lines.first()
+                && first.ends_with(b"\n")
+            {
+                return if first.ends_with(b"\r\n") {
+                    b"\r\n"
+                } else {
+                    b"\n"
+                };
+            }
+        }
+        b"\n"
+    }
+
+    /// Writes one conflict with markers, as git does.
+    fn markers(&self, out: &mut Vec<u8>, r: &Region) {
+        let opts = &self.opts;
+        let copy = |out: &mut Vec<u8>, lines: &[&[u8]], eol: &[u8]| {
+            for l in lines {
+                out.extend_from_slice(l);
+            }
+            if lines.last().is_some_and(|l| !l.ends_with(b"\n")) {
+                out.extend_from_slice(eol);
+            }
+        };
+        let marker = |out: &mut Vec<u8>, c: u8, label: &Option<String>, eol: &[u8]| {
+            out.extend(std::iter::repeat_n(
+                c,
+                opts.marker_size.min(MAX_MARKER_SIZE),
+            ));
+            if let Some(l) = label {
+                out.push(b' ');
+                out.extend_from_slice(l.as_bytes());
+            }
+            out.extend_from_slice(eol);
+        };
+        // Markers end like the lines around them.
+        let eol: &[u8] = if self.markers_need_cr(r) {
+            b"\r\n"
+        } else {
+            b"\n"
+        };
+        marker(out, b'<', &opts.labels.ours, eol);
+        copy(out, &self.ours[r.ours.clone()], eol);
+        if opts.style == ConflictStyle::Diff3 {
+            marker(out, b'|', &opts.labels.base, eol);
+            copy(out, &self.base[r.base.clone()], eol);
+        }
+        marker(out, b'=', &None, eol);
+        copy(out, &self.theirs[r.theirs.clone()], eol);
+        marker(out, b'>', &opts.labels.theirs, eol);
+    }
+
+    /// Whether conflict markers end with CRLF: both sides' lines before the conflict do not
+    /// say LF, and the base's first line says CRLF (undecided means LF).
+    fn markers_need_cr(&self, r: &Region) -> bool {
+        let before = |v: usize| v.saturating_sub(1);
+        crlf(&self.ours, before(r.ours.start)) != Some(false)
+            && crlf(&self.theirs, before(r.theirs.start)) != Some(false)
+            && crlf(&self.base, 0) == Some(true)
+    }
+}
+
+/// The numbered lines of the merge's sides and ours' changes.
+struct Ids<'s> {
+    ours: &'s [u32],
+    theirs: &'s [u32],
+    ours_changes: &'s [Change],
+}
+
+/// Walks the two lists of changes together, as git's merge does: the regions where one
+/// side changed, or both did (a conflict), and the changes both sides made alike.
+fn walk(
+    s: &Ids<'_>,
+    ours: &[Change],
+    theirs: &[Change],
+    base_len: isize,
+) -> (Vec<Raw>, Vec<(Change, Change)>) {
     let (mut a, mut b) = (0, 0);
-    let mut regions: Vec<Region> = Vec::new();
+    let mut regions: Vec<Raw> = Vec::new();
+    let mut same = Vec::new();
     while a < ours.len() && b < theirs.len() {
         let (x, y) = (&ours[a], &theirs[b]);
         let (x0, x0n, x1, x1n) = (
@@ -436,16 +490,15 @@ fn walk(s: &Sides<'_>, ours: &[Change], theirs: &[Change]) -> Vec<Region> {
             y.side.len() as isize,
         );
         if x0 + x0n < y0 {
-            let i2 = y2 - y0 + x0;
             push(
                 &mut regions,
-                Region {
+                Raw {
                     mode: Mode::Ours,
                     i0: x0,
                     chg0: x0n,
                     i1: x1,
                     chg1: x1n,
-                    i2,
+                    i2: y2 - y0 + x0,
                     chg2: x0n,
                 },
             );
@@ -453,14 +506,13 @@ fn walk(s: &Sides<'_>, ours: &[Change], theirs: &[Change]) -> Vec<Region> {
             continue;
         }
         if y0 + y0n < x0 {
-            let i1 = x1 - x0 + y0;
             push(
                 &mut regions,
-                Region {
+                Raw {
                     mode: Mode::Theirs,
                     i0: y0,
                     chg0: y0n,
-                    i1,
+                    i1: x1 - x0 + y0,
                     chg1: y0n,
                     i2: y2,
                     chg2: y2n,
@@ -469,8 +521,9 @@ fn walk(s: &Sides<'_>, ours: &[Change], theirs: &[Change]) -> Vec<Region> {
             b += 1;
             continue;
         }
-        let same = x.base == y.base && s.ours_ids[x.side.clone()] == s.theirs_ids[y.side.clone()];
-        if !same {
+        if x.base == y.base && s.ours[x.side.clone()] == s.theirs[y.side.clone()] {
+            same.push((x.clone(), y.clone()));
+        } else {
             // The conflict spans both changes, in every side's coordinates.
             let off = x0 - y0;
             let ffo = off + x0n - y0n;
@@ -490,7 +543,7 @@ fn walk(s: &Sides<'_>, ours: &[Change], theirs: &[Change]) -> Vec<Region> {
             }
             push(
                 &mut regions,
-                Region {
+                Raw {
                     mode: Mode::Conflict,
                     i0,
                     chg0,
@@ -509,13 +562,13 @@ fn walk(s: &Sides<'_>, ours: &[Change], theirs: &[Change]) -> Vec<Region> {
             a += 1;
         }
     }
-    let ours_growth = s.ours.len() as isize - s.base.len() as isize;
-    let theirs_growth = s.theirs.len() as isize - s.base.len() as isize;
+    let ours_growth = s.ours.len() as isize - base_len;
+    let theirs_growth = s.theirs.len() as isize - base_len;
     for x in &ours[a..] {
         let (x0, x0n) = (x.base.start as isize, x.base.len() as isize);
         push(
             &mut regions,
-            Region {
+            Raw {
                 mode: Mode::Ours,
                 i0: x0,
                 chg0: x0n,
@@ -530,7 +583,7 @@ fn walk(s: &Sides<'_>, ours: &[Change], theirs: &[Change]) -> Vec<Region> {
         let (y0, y0n) = (y.base.start as isize, y.base.len() as isize);
         push(
             &mut regions,
-            Region {
+            Raw {
                 mode: Mode::Theirs,
                 i0: y0,
                 chg0: y0n,
@@ -541,37 +594,204 @@ fn walk(s: &Sides<'_>, ours: &[Change], theirs: &[Change]) -> Vec<Region> {
             },
         );
     }
-    regions
+    (regions, same)
 }
 
-/// Splits each conflict into the parts where ours and theirs really differ.
-fn refine(s: &Sides<'_>, regions: Vec<Region>) -> Vec<Region> {
-    let mut out = Vec::with_capacity(regions.len());
-    for r in regions {
-        if r.mode != Mode::Conflict || r.chg1 == 0 || r.chg2 == 0 {
-            out.push(r);
+/// `start..start + len` as a range within `0..total`.
+fn span(start: isize, len: isize, total: usize) -> Range<usize> {
+    let a = start.clamp(0, total as isize) as usize;
+    let b = (start + len.max(0)).clamp(0, total as isize) as usize;
+    a..b.max(a)
+}
+
+/// Where a partition has got to in each file.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cursor {
+    b: usize,
+    o: usize,
+    t: usize,
+}
+
+impl Cursor {
+    /// Appends `n` unchanged lines.
+    fn unchanged(&mut self, out: &mut Vec<Piece>, n: usize) {
+        if n == 0 {
+            return;
+        }
+        out.push(Piece {
+            region: Region {
+                kind: RegionKind::Unchanged,
+                base: self.b..self.b + n,
+                ours: self.o..self.o + n,
+                theirs: self.t..self.t + n,
+            },
+            entry: false,
+        });
+        self.b += n;
+        self.o += n;
+        self.t += n;
+    }
+
+    /// Appends what lies before `upto`: the changes made alike, between unchanged lines.
+    fn fill(
+        &mut self,
+        out: &mut Vec<Piece>,
+        upto: Cursor,
+        same: &mut std::iter::Peekable<std::slice::Iter<'_, (Change, Change)>>,
+    ) {
+        while let Some((x, y)) = same.peek() {
+            if x.base.start < self.b || x.side.start < self.o || y.side.start < self.t {
+                // Inside a region already written.
+                same.next();
+                continue;
+            }
+            if x.base.end > upto.b || x.side.end > upto.o || y.side.end > upto.t {
+                break;
+            }
+            self.unchanged(out, x.side.start - self.o);
+            out.push(Piece {
+                region: Region {
+                    kind: RegionKind::Both,
+                    base: x.base.clone(),
+                    ours: x.side.clone(),
+                    theirs: y.side.clone(),
+                },
+                entry: false,
+            });
+            *self = Cursor {
+                b: x.base.end,
+                o: x.side.end,
+                t: y.side.end,
+            };
+            same.next();
+        }
+        self.unchanged(out, upto.o.saturating_sub(self.o));
+    }
+}
+
+/// Turns git's regions into pieces that cover the three files: the regions themselves,
+/// the changes both sides made alike, and unchanged stretches between.
+fn partition(raw: &[Raw], same: &[(Change, Change)], lens: (usize, usize, usize)) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    let mut at = Cursor::default();
+    let mut same = same.iter().peekable();
+    for r in raw {
+        let base = span(r.i0, r.chg0, lens.0);
+        let ours = span(r.i1, r.chg1, lens.1);
+        let theirs = span(r.i2, r.chg2, lens.2);
+        let start = Cursor {
+            b: base.start,
+            o: ours.start,
+            t: theirs.start,
+        };
+        at.fill(&mut out, start, &mut same);
+        at = Cursor {
+            b: base.end.max(at.b),
+            o: ours.end.max(at.o),
+            t: theirs.end.max(at.t),
+        };
+        out.push(Piece {
+            region: Region {
+                kind: match r.mode {
+                    Mode::Conflict => RegionKind::Conflict,
+                    Mode::Ours => RegionKind::Ours,
+                    Mode::Theirs => RegionKind::Theirs,
+                },
+                base,
+                ours,
+                theirs,
+            },
+            entry: true,
+        });
+    }
+    let end = Cursor {
+        b: lens.0,
+        o: lens.1,
+        t: lens.2,
+    };
+    at.fill(&mut out, end, &mut same);
+    out
+}
+
+/// The base line that ours' line `p` comes from, by ours' changes; a place inside a change
+/// maps to the change's start in the base.
+fn ours_to_base(changes: &[Change], p: usize) -> usize {
+    let mut offset: isize = 0;
+    for c in changes {
+        if p <= c.side.start {
+            break;
+        }
+        if p < c.side.end {
+            return c.base.start;
+        }
+        offset = c.base.end as isize - c.side.end as isize;
+    }
+    (p as isize + offset).max(0) as usize
+}
+
+/// Narrows each conflict to the lines where ours and theirs really differ: the lines they
+/// share become regions of their own.
+fn refine(s: &Ids<'_>, pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut out = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        let r = &p.region;
+        if r.kind != RegionKind::Conflict || r.ours.is_empty() || r.theirs.is_empty() {
+            out.push(p);
             continue;
         }
-        let sub = changes(
-            &s.ours_ids[span(r.i1, r.chg1, s.ours.len())],
-            &s.theirs_ids[span(r.i2, r.chg2, s.theirs.len())],
-        );
+        let sub = diff(&s.ours[r.ours.clone()], &s.theirs[r.theirs.clone()]);
         if sub.is_empty() {
-            out.push(Region {
-                mode: Mode::Same,
-                ..r
+            // One change made twice: git keeps it as an entry of its own.
+            out.push(Piece {
+                region: Region {
+                    kind: RegionKind::Both,
+                    ..r.clone()
+                },
+                entry: true,
             });
             continue;
         }
-        for c in sub {
-            out.push(Region {
-                mode: Mode::Conflict,
-                i1: r.i1 + c.base.start as isize,
-                chg1: c.base.len() as isize,
-                i2: r.i2 + c.side.start as isize,
-                chg2: c.side.len() as isize,
-                ..r
-            });
+        // Base lines go with the ours lines they come from, within the conflict's.
+        let to_base = |at: usize| {
+            if at == r.ours.start {
+                return r.base.start;
+            }
+            if at == r.ours.end {
+                return r.base.end;
+            }
+            ours_to_base(s.ours_changes, at).clamp(r.base.start, r.base.end)
+        };
+        let (mut o, mut t, mut b) = (r.ours.start, r.theirs.start, r.base.start);
+        let mut cut = |kind: RegionKind, o_end: usize, t_end: usize, out: &mut Vec<Piece>| {
+            let b_end = to_base(o_end).max(b);
+            if o_end > o || t_end > t || b_end > b {
+                out.push(Piece {
+                    region: Region {
+                        kind,
+                        base: b..b_end,
+                        ours: o..o_end,
+                        theirs: t..t_end,
+                    },
+                    entry: false,
+                });
+            }
+            (o, t, b) = (o_end, t_end, b_end);
+        };
+        for c in &sub {
+            let (o_start, t_start) = (r.ours.start + c.base.start, r.theirs.start + c.side.start);
+            cut(RegionKind::Both, o_start, t_start, &mut out);
+            cut(
+                RegionKind::Conflict,
+                r.ours.start + c.base.end,
+                r.theirs.start + c.side.end,
+                &mut out,
+            );
+        }
+        cut(RegionKind::Both, r.ours.end, r.theirs.end, &mut out);
+    }
+    for p in &mut out {
+        if p.region.kind == RegionKind::Conflict {
+            p.entry = true;
         }
     }
     out
@@ -579,34 +799,36 @@ fn refine(s: &Sides<'_>, regions: Vec<Region>) -> Vec<Region> {
 
 /// Joins two conflicts separated by at most three lines, or by lines with no letter or
 /// digit: one larger conflict reads more easily than two with a sliver between.
-fn join_close_conflicts(s: &Sides<'_>, regions: &mut Vec<Region>) {
+fn join_close_conflicts(ours: &[&[u8]], pieces: &mut Vec<Piece>) {
     let mut i = 0;
-    while i + 1 < regions.len() {
-        let (m, n) = (regions[i], regions[i + 1]);
-        let begin = m.i1 + m.chg1;
-        let end = n.i1;
-        let gap_has_alnum = s.ours[span(begin, end - begin, s.ours.len())]
-            .iter()
-            .any(|l| l.iter().any(u8::is_ascii_alphanumeric));
-        if m.mode != Mode::Conflict
-            || n.mode != Mode::Conflict
-            || (end - begin > 3 && gap_has_alnum)
-        {
+    while i < pieces.len() {
+        if pieces[i].region.kind != RegionKind::Conflict {
             i += 1;
             continue;
         }
-        regions[i].chg1 = n.i1 + n.chg1 - m.i1;
-        regions[i].chg2 = n.i2 + n.chg2 - m.i2;
-        regions.remove(i + 1);
+        // The next entry of git's list; only lines outside entries may lie between.
+        let Some(j) = (i + 1..pieces.len()).find(|&j| pieces[j].entry) else {
+            break;
+        };
+        if pieces[j].region.kind != RegionKind::Conflict {
+            i = j;
+            continue;
+        }
+        let (begin, end) = (pieces[i].region.ours.end, pieces[j].region.ours.start);
+        let gap_has_alnum = ours[begin..end]
+            .iter()
+            .any(|l| l.iter().any(u8::is_ascii_alphanumeric));
+        if end - begin > 3 && gap_has_alnum {
+            i = j;
+            continue;
+        }
+        let last = pieces[j].region.clone();
+        let first = &mut pieces[i].region;
+        first.base = first.base.start..last.base.end;
+        first.ours = first.ours.start..last.ours.end;
+        first.theirs = first.theirs.start..last.theirs.end;
+        pieces.drain(i + 1..=j);
     }
-}
-
-/// The lines `start..start + len`, kept within `0..total` (regions never reach outside
-/// once built; this only guards the slicing).
-fn span(start: isize, len: isize, total: usize) -> Range<usize> {
-    let a = start.clamp(0, total as isize) as usize;
-    let b = (start + len.max(0)).clamp(0, total as isize) as usize;
-    a..b.max(a)
 }
 
 /// Whether line `i` of a file ends with CRLF; `None` when it cannot tell (an empty file, or
@@ -625,110 +847,6 @@ fn crlf(lines: &[&[u8]], i: usize) -> Option<bool> {
         return None;
     }
     Some(ends_crlf(lines[i - 1]))
-}
-
-/// Whether conflict markers end with CRLF: both sides' lines before the conflict do not
-/// say LF, and the base's first line says CRLF (undecided means LF).
-fn markers_need_cr(s: &Sides<'_>, r: &Region) -> bool {
-    let before = |v: isize| (v - 1).max(0) as usize;
-    crlf(&s.ours, before(r.i1)) != Some(false)
-        && crlf(&s.theirs, before(r.i2)) != Some(false)
-        && crlf(&s.base, 0) == Some(true)
-}
-
-fn write(s: &Sides<'_>, regions: &[Region], opts: &MergeOptions) -> Merged {
-    let mut out: Vec<u8> = Vec::new();
-    let mut conflicts = 0;
-    let mut i: isize = 0;
-    let copy = |out: &mut Vec<u8>, lines: &[&[u8]], eol: &[u8], add_nl: bool| {
-        for l in lines {
-            out.extend_from_slice(l);
-        }
-        if add_nl && lines.last().is_some_and(|l| !l.ends_with(b"\n")) {
-            out.extend_from_slice(eol);
-        }
-    };
-    let marker = |out: &mut Vec<u8>, c: u8, label: &Option<String>, eol: &[u8]| {
-        out.extend(std::iter::repeat_n(
-            c,
-            opts.marker_size.min(MAX_MARKER_SIZE),
-        ));
-        if let Some(l) = label {
-            out.push(b' ');
-            out.extend_from_slice(l.as_bytes());
-        }
-        out.extend_from_slice(eol);
-    };
-    for r in regions {
-        match r.mode {
-            Mode::Same => continue,
-            Mode::Ours => copy(
-                &mut out,
-                &s.ours[span(i, r.i1 + r.chg1 - i, s.ours.len())],
-                b"\n",
-                false,
-            ),
-            Mode::Theirs => {
-                let from = r.i2 - (r.i1 - i);
-                copy(
-                    &mut out,
-                    &s.theirs[span(from, r.i2 + r.chg2 - from, s.theirs.len())],
-                    b"\n",
-                    false,
-                );
-            }
-            Mode::Conflict => {
-                conflicts += 1;
-                copy(
-                    &mut out,
-                    &s.ours[span(i, r.i1 - i, s.ours.len())],
-                    b"\n",
-                    false,
-                );
-                // Markers end like the lines around them.
-                let eol: &[u8] = if markers_need_cr(s, r) {
-                    b"\r\n"
-                } else {
-                    b"\n"
-                };
-                marker(&mut out, b'<', &opts.labels.ours, eol);
-                copy(
-                    &mut out,
-                    &s.ours[span(r.i1, r.chg1, s.ours.len())],
-                    eol,
-                    true,
-                );
-                if opts.style == ConflictStyle::Diff3 {
-                    marker(&mut out, b'|', &opts.labels.base, eol);
-                    copy(
-                        &mut out,
-                        &s.base[span(r.i0, r.chg0, s.base.len())],
-                        eol,
-                        true,
-                    );
-                }
-                marker(&mut out, b'=', &None, eol);
-                copy(
-                    &mut out,
-                    &s.theirs[span(r.i2, r.chg2, s.theirs.len())],
-                    eol,
-                    true,
-                );
-                marker(&mut out, b'>', &opts.labels.theirs, eol);
-            }
-        }
-        i = r.i1 + r.chg1;
-    }
-    copy(
-        &mut out,
-        &s.ours[span(i, s.ours.len() as isize - i, s.ours.len())],
-        b"\n",
-        false,
-    );
-    Merged {
-        bytes: out,
-        conflicts,
-    }
 }
 
 #[cfg(test)]
@@ -846,5 +964,71 @@ mod tests {
         assert_eq!(m("", "a\n", ""), ("a\n".into(), 0));
         assert_eq!(m("", "a\n", "a\n"), ("a\n".into(), 0));
         assert_eq!(m("", "a\n", "b\n").1, 1);
+    }
+
+    fn pick(base: &str, ours: &str, theirs: &str, picks: &[Option<Pick>]) -> (String, usize) {
+        let m = LineMerge::new(
+            base.as_bytes(),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            &MergeOptions::default(),
+        );
+        let r = m.resolve(picks);
+        (String::from_utf8(r.bytes).expect("utf8"), r.conflicts)
+    }
+
+    #[test]
+    fn each_pick_gives_its_text() {
+        let (b, o, t) = ("a\nb\nc\n", "a\nX\nc\n", "a\nY\nc\n");
+        let one = |p: Pick| pick(b, o, t, &[Some(p)]);
+        assert_eq!(one(Pick::Ours), ("a\nX\nc\n".into(), 0));
+        assert_eq!(one(Pick::Theirs), ("a\nY\nc\n".into(), 0));
+        assert_eq!(one(Pick::OursThenTheirs), ("a\nX\nY\nc\n".into(), 0));
+        assert_eq!(one(Pick::TheirsThenOurs), ("a\nY\nX\nc\n".into(), 0));
+        assert_eq!(one(Pick::Base), ("a\nb\nc\n".into(), 0));
+        assert_eq!(
+            one(Pick::Text(b"Z\nZ\n".to_vec())),
+            ("a\nZ\nZ\nc\n".into(), 0)
+        );
+        // An empty text removes the lines.
+        assert_eq!(one(Pick::Text(Vec::new())), ("a\nc\n".into(), 0));
+        // No pick: the markers, as rendered.
+        assert_eq!(pick(b, o, t, &[None]), m(b, o, t));
+    }
+
+    #[test]
+    fn picks_never_glue_two_lines() {
+        // A text without a final newline, followed by more lines, gets one.
+        let (b, o, t) = ("a\nb\nc\n", "a\nX\nc\n", "a\nY\nc\n");
+        assert_eq!(
+            pick(b, o, t, &[Some(Pick::Text(b"Z".to_vec()))]),
+            ("a\nZ\nc\n".into(), 0)
+        );
+        // Both sides end without one: both in a row are two lines, the last still open.
+        assert_eq!(
+            pick("a", "b", "c", &[Some(Pick::OursThenTheirs)]),
+            ("b\nc".into(), 0)
+        );
+        // The added ending is the file's: CRLF here.
+        assert_eq!(
+            pick("x\r\na", "x\r\nb", "x\r\nc", &[Some(Pick::TheirsThenOurs)]),
+            ("x\r\nc\r\nb".into(), 0)
+        );
+    }
+
+    #[test]
+    fn picks_go_to_conflicts_in_order() {
+        let b = "1\nkeep\nkeep\nkeep\nkeep\n2\n";
+        let o = "A\nkeep\nkeep\nkeep\nkeep\nB\n";
+        let t = "a\nkeep\nkeep\nkeep\nkeep\nb\n";
+        let (text, left) = pick(b, o, t, &[Some(Pick::Theirs), None]);
+        assert_eq!(left, 1);
+        assert_eq!(
+            text,
+            "a\nkeep\nkeep\nkeep\nkeep\n<<<<<<<\nB\n=======\nb\n>>>>>>>\n"
+        );
+        let (text, left) = pick(b, o, t, &[None, Some(Pick::Ours)]);
+        assert_eq!(left, 1);
+        assert!(text.ends_with("keep\nB\n") && text.starts_with("<<<<<<<\nA\n"));
     }
 }

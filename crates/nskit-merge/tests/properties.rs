@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::process::Command;
 
-use nskit_merge::{ConflictStyle, Labels, MergeOptions, merge_lines};
+use nskit_merge::{
+    ConflictStyle, Labels, LineMerge, MergeOptions, Pick, RegionKind, Side, merge_lines,
+};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
@@ -134,6 +136,67 @@ proptest! {
         }
     }
 
+    /// The regions cover each file in order, and taking one side in every region gives
+    /// that side's file exactly; each kind of region holds what its name says.
+    #[test]
+    fn regions_cover_the_three_files((base, ours, theirs) in case()) {
+        for opts in [MergeOptions::default(), diff3()] {
+            let m = LineMerge::new(&base, &ours, &theirs, &opts);
+            for (side, file) in [(Side::Base, &base), (Side::Ours, &ours), (Side::Theirs, &theirs)] {
+                let mut at = 0;
+                let mut whole = Vec::new();
+                for r in m.regions() {
+                    prop_assert_eq!(r.range(side).start, at, "{:?} regions leave a gap", side);
+                    at = r.range(side).end;
+                    whole.extend(m.text(side, r.range(side)));
+                }
+                prop_assert_eq!(at, m.lines(side).len());
+                prop_assert_eq!(&whole, file);
+            }
+            for r in m.regions() {
+                let (b, o, t) = (
+                    m.text(Side::Base, r.base.clone()),
+                    m.text(Side::Ours, r.ours.clone()),
+                    m.text(Side::Theirs, r.theirs.clone()),
+                );
+                match r.kind {
+                    RegionKind::Unchanged => prop_assert!(b == o && o == t),
+                    RegionKind::Ours => prop_assert!(t == b && o != b),
+                    RegionKind::Theirs => prop_assert!(o == b && t != b),
+                    RegionKind::Both => prop_assert_eq!(&o, &t),
+                    RegionKind::Conflict => prop_assert!(o != t),
+                }
+            }
+            // Markers are one rendering of the regions: one block per conflict region.
+            let rendered = m.render();
+            prop_assert_eq!(rendered.conflicts, m.conflicts().count());
+            prop_assert_eq!(&rendered, &merge_lines(&base, &ours, &theirs, &opts));
+        }
+    }
+
+    /// Picking a side in every conflict leaves no marker, and picking ours (theirs) where
+    /// the other side changed nothing gives ours (theirs) exactly.
+    #[test]
+    fn picks_resolve_every_conflict((base, ours, theirs) in case()) {
+        let m = LineMerge::new(&base, &ours, &theirs, &MergeOptions::default());
+        let n = m.conflicts().count();
+        for pick in [Pick::Ours, Pick::Theirs, Pick::OursThenTheirs, Pick::TheirsThenOurs, Pick::Base] {
+            let r = m.resolve(&vec![Some(pick.clone()); n]);
+            prop_assert_eq!(r.conflicts, 0);
+            prop_assert!(!lines_of(&r.bytes).iter().any(|l| l.starts_with(b"<<<<<<<")));
+        }
+        // Half the conflicts picked: the rest keep their markers, as rendered.
+        let half: Vec<Option<Pick>> = (0..n).map(|i| (i % 2 == 0).then_some(Pick::Ours)).collect();
+        prop_assert_eq!(m.resolve(&half).conflicts, n / 2);
+        let mine = LineMerge::new(&base, &ours, &base, &MergeOptions::default());
+        prop_assert_eq!(&mine.resolve(&vec![Some(Pick::Ours); mine.conflicts().count()]).bytes, &ours);
+        let theirs_only = LineMerge::new(&base, &base, &theirs, &MergeOptions::default());
+        prop_assert_eq!(
+            &theirs_only.resolve(&vec![Some(Pick::Theirs); theirs_only.conflicts().count()]).bytes,
+            &theirs
+        );
+    }
+
     /// A side that did not change leaves the other side's text exactly.
     #[test]
     fn an_unchanged_side_returns_the_other((base, ours, _theirs) in case()) {
@@ -197,47 +260,205 @@ fn git_merge_file(
     (out.stdout, out.status.code().unwrap_or(-1))
 }
 
-/// Against the real `git merge-file`, on a fixed set of random cases (the same every run):
-/// where git merges cleanly, our result is byte for byte git's in at least 99% of cases.
-/// The rest are ties between equally short alignments of repeated lines, which git's
-/// xdiff and `similar` break differently (see bench/merge-corpus.sh for real files).
+/// Against the real `git merge-file`, on a fixed set of random cases (the same every run),
+/// in both styles: every result is byte for byte git's, clean or conflicted, and so is the
+/// number of conflicts. The cases run on a few threads, each with its own folder.
 #[test]
-fn clean_merges_match_git() {
-    let dir = tempfile::tempdir().expect("tempdir");
+fn merges_match_git() {
+    const CASES: usize = 10_000;
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = case();
-    for diff3_style in [false, true] {
-        let (mut clean, mut identical, mut differ) = (0, 0, Vec::new());
-        for _ in 0..1500 {
-            let (base, ours, theirs) = strategy.new_tree(&mut runner).expect("case").current();
-            let (want, code) = git_merge_file(dir.path(), &base, &ours, &theirs, diff3_style);
-            if code != 0 {
-                continue;
-            }
-            clean += 1;
-            let opts = if diff3_style {
-                diff3()
-            } else {
-                MergeOptions::default()
+    let cases: Vec<_> = (0..CASES)
+        .map(|_| strategy.new_tree(&mut runner).expect("case").current())
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+    let chunk = cases.len().div_ceil(threads);
+    let results: Vec<(usize, usize, Vec<String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = cases
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let dir = tempfile::tempdir().expect("tempdir");
+                    let (mut clean, mut checked, mut differ) = (0, 0, Vec::new());
+                    for (base, ours, theirs) in part {
+                        for diff3_style in [false, true] {
+                            let (want, code) =
+                                git_merge_file(dir.path(), base, ours, theirs, diff3_style);
+                            let opts = MergeOptions {
+                                style: if diff3_style {
+                                    ConflictStyle::Diff3
+                                } else {
+                                    ConflictStyle::Merge
+                                },
+                                ..diff3()
+                            };
+                            let got = merge_lines(base, ours, theirs, &opts);
+                            checked += 1;
+                            if code == 0 {
+                                clean += 1;
+                            }
+                            if got.bytes != want || got.conflicts.min(127) as i32 != code {
+                                differ.push(format!(
+                                    "diff3={diff3_style} base {:?} ours {:?} theirs {:?}: git {:?} ({code}), nskit {:?} ({})",
+                                    String::from_utf8_lossy(base),
+                                    String::from_utf8_lossy(ours),
+                                    String::from_utf8_lossy(theirs),
+                                    String::from_utf8_lossy(&want),
+                                    String::from_utf8_lossy(&got.bytes),
+                                    got.conflicts,
+                                ));
+                            }
+                        }
+                    }
+                    (clean, checked, differ)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    let clean: usize = results.iter().map(|r| r.0).sum();
+    let checked: usize = results.iter().map(|r| r.1).sum();
+    let differ: Vec<&String> = results.iter().flat_map(|r| &r.2).collect();
+    println!(
+        "{checked} merges ({CASES} cases, two styles); git merged {clean} cleanly; {} differ",
+        differ.len()
+    );
+    assert_eq!(checked, CASES * 2);
+    assert!(clean > CASES / 2, "too few clean cases to judge: {clean}");
+    assert!(
+        differ.is_empty(),
+        "{} of {checked} merges differ from git's; the first:\n{}",
+        differ.len(),
+        differ[..differ.len().min(5)]
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// Large files with many edits, where git's diff gives up minimality (its cost limit and
+/// "good snake" shortcuts): still byte for byte git's.
+#[test]
+fn large_merges_match_git() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let words = prop::collection::vec(0..40usize, 1500..3000);
+    let many_edits = |n| {
+        prop::collection::vec(
+            prop_oneof![
+                any::<usize>().prop_map(Edit::Delete),
+                (any::<usize>(), 0..WORDS.len()).prop_map(|(i, w)| Edit::Insert(i, w)),
+                (any::<usize>(), 0..WORDS.len()).prop_map(|(i, w)| Edit::Replace(i, w)),
+            ],
+            n,
+        )
+    };
+    let strategy = (words, many_edits(200..900), many_edits(200..900));
+    let mut differ = 0;
+    for case in 0..12 {
+        let (base, e1, e2) = strategy.new_tree(&mut runner).expect("case").current();
+        // Many distinct lines, and the small alphabet's repeated ones among them; in every
+        // other case, runs of distinct lines long enough to be git's "good snakes".
+        let base: Vec<String> = base
+            .into_iter()
+            .enumerate()
+            .map(|(at, i)| {
+                if case % 2 == 1 && (at / 30) % 3 == 0 {
+                    format!("kept {at}")
+                } else if i < WORDS.len() {
+                    WORDS[i].to_string()
+                } else {
+                    format!("line {i}")
+                }
+            })
+            .collect();
+        let (ours, theirs) = (apply(&base, &e1), apply(&base, &e2));
+        let (b, o, t) = (
+            text(&base, true, false),
+            text(&ours, true, false),
+            text(&theirs, true, false),
+        );
+        for diff3_style in [false, true] {
+            let (want, code) = git_merge_file(dir.path(), &b, &o, &t, diff3_style);
+            let opts = MergeOptions {
+                style: if diff3_style {
+                    ConflictStyle::Diff3
+                } else {
+                    ConflictStyle::Merge
+                },
+                ..diff3()
             };
-            let got = merge_lines(&base, &ours, &theirs, &opts);
-            if got.bytes == want {
-                identical += 1;
-            } else {
-                differ.push(format!(
-                    "base {:?} ours {:?} theirs {:?}",
-                    String::from_utf8_lossy(&base),
-                    String::from_utf8_lossy(&ours),
-                    String::from_utf8_lossy(&theirs)
-                ));
+            let got = merge_lines(&b, &o, &t, &opts);
+            if got.bytes != want || got.conflicts.min(127) as i32 != code {
+                differ += 1;
+                println!(
+                    "case {case} diff3={diff3_style} differs: git {code} conflicts, nskit {}",
+                    got.conflicts
+                );
             }
         }
-        println!("diff3={diff3_style}: git merged {clean} cleanly; identical {identical}");
-        assert!(clean > 500, "too few clean cases to judge: {clean}");
+    }
+    assert_eq!(differ, 0, "large merges differ from git's");
+}
+
+/// Files of some 40,000 lines, where git's cost limit rises above its "good snake"
+/// threshold, so that shortcut decides the alignment too: still byte for byte git's.
+#[test]
+fn huge_merges_match_git() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = (
+        prop::collection::vec(0..WORDS.len(), 40_000),
+        prop::collection::vec((any::<usize>(), 0..WORDS.len()), 3000),
+        prop::collection::vec((any::<usize>(), 0..WORDS.len()), 3000),
+    );
+    let (words, e1, e2) = strategy.new_tree(&mut runner).expect("case").current();
+    // Runs of distinct lines between runs of repeated ones; edits fall on the repeated ones.
+    let base: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(at, w)| {
+            if (at / 40) % 2 == 0 {
+                format!("kept {at}")
+            } else {
+                WORDS[*w].to_string()
+            }
+        })
+        .collect();
+    let edit = |edits: &[(usize, usize)]| {
+        let mut v = base.clone();
+        for (i, w) in edits {
+            let at = i % v.len();
+            if !v[at].starts_with("kept") {
+                v[at] = WORDS[*w].to_string();
+            }
+        }
+        v
+    };
+    let (b, o, t) = (
+        text(&base, true, false),
+        text(&edit(&e1), true, false),
+        text(&edit(&e2), true, false),
+    );
+    for diff3_style in [false, true] {
+        let (want, code) = git_merge_file(dir.path(), &b, &o, &t, diff3_style);
+        let opts = MergeOptions {
+            style: if diff3_style {
+                ConflictStyle::Diff3
+            } else {
+                ConflictStyle::Merge
+            },
+            ..diff3()
+        };
+        let got = merge_lines(&b, &o, &t, &opts);
+        assert_eq!(got.conflicts.min(127) as i32, code, "diff3={diff3_style}");
         assert!(
-            identical * 100 >= clean * 99,
-            "only {identical} of {clean} identical; first differences:\n{}",
-            differ[..differ.len().min(5)].join("\n")
+            got.bytes == want,
+            "diff3={diff3_style}: bytes differ from git's"
         );
     }
 }
