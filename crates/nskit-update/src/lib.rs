@@ -7,16 +7,22 @@
 //! - [`plan_update`]: one [`Decision`] per path from three trees: base (the recorded
 //!   version rendered again), theirs (the target version) and ours (the working tree).
 //!   Nothing is written.
+//! - [`Plan::resolve`]: the user's resolutions (a side, given bytes, or a pick per conflict
+//!   hunk) turned into the bytes each file gets, in one place.
 //! - [`apply`]: the plan as one transaction (all files change or none do), with a record
 //!   that [`undo`] uses to put the tree back as it was.
 #![deny(missing_docs)]
 
 mod apply;
 mod plan;
+mod resolve;
 mod state;
 
 pub use apply::{
     Applied, ApplyError, ApplyOptions, UNDO_DIR, UndoOutcome, apply, meta_dir, open_project, undo,
 };
-pub use plan::{Decision, DiffMode, FileChange, FileData, Plan, PlanOptions, Tree, plan_update};
+pub use plan::{
+    Decision, DiffMode, FileChange, FileData, Plan, PlanOptions, Sides, Tree, plan_update,
+};
+pub use resolve::{HunkPick, Resolution, ResolveError};
 pub use state::{Metadata, ProjectState, STATE_DIR, STATE_FILE, StateError};

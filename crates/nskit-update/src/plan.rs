@@ -137,6 +137,19 @@ impl Decision {
     }
 }
 
+/// The three versions of a path an update decides from: the base (the recorded recipe
+/// version), ours (the project's file) and theirs (the recipe's new version); `None` where
+/// a side has no file there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sides {
+    /// The recorded version's file (for a rename, at its old path).
+    pub base: Option<FileData>,
+    /// The project's file (for a rename, at its old path).
+    pub ours: Option<FileData>,
+    /// The new version's file.
+    pub theirs: Option<FileData>,
+}
+
 /// The plan for one path.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -164,6 +177,10 @@ pub struct FileChange {
     pub theirs_path: Option<String>,
     /// Why, for people.
     pub message: String,
+    /// Whether the user resolved the conflict the plan had here (see [`Plan::resolve`]).
+    pub resolved: bool,
+    #[serde(skip)]
+    pub(crate) sides: Sides,
     #[serde(skip)]
     pub(crate) writes: Vec<(String, FileData)>,
     #[serde(skip)]
@@ -183,6 +200,8 @@ impl FileChange {
             executable: None,
             theirs_path: None,
             message: message.into(),
+            resolved: false,
+            sides: Sides::default(),
             writes: vec![],
             removes: vec![],
             stages: None,
@@ -201,6 +220,21 @@ impl FileChange {
     pub fn writes_anything(&self) -> bool {
         !self.writes.is_empty() || !self.removes.is_empty()
     }
+
+    /// Whether the path is left in conflict: a conflict the user has not resolved.
+    pub fn is_conflict(&self) -> bool {
+        self.decision.is_conflict() && !self.resolved
+    }
+
+    /// The three versions the decision was made from.
+    pub fn sides(&self) -> &Sides {
+        &self.sides
+    }
+
+    /// Whether applying the plan removes the path.
+    pub fn removes_path(&self) -> bool {
+        self.removes.contains(&self.path)
+    }
 }
 
 /// The whole plan.
@@ -212,12 +246,34 @@ pub struct Plan {
     pub mode: DiffMode,
     /// One entry per path the recipe knows (in either version), sorted by path.
     pub changes: Vec<FileChange>,
+    /// How files were merged (labels, style), for resolving their conflicts the same way.
+    #[serde(skip)]
+    pub(crate) merge: MergeOptions,
 }
 
 impl Plan {
+    /// An empty plan.
+    pub fn empty(mode: DiffMode) -> Plan {
+        Plan {
+            mode,
+            changes: vec![],
+            merge: MergeOptions::default(),
+        }
+    }
+
     /// Paths left in conflict.
     pub fn conflicts(&self) -> impl Iterator<Item = &FileChange> {
-        self.changes.iter().filter(|c| c.decision.is_conflict())
+        self.changes.iter().filter(|c| c.is_conflict())
+    }
+
+    /// The change of a path.
+    pub fn change(&self, path: &str) -> Option<&FileChange> {
+        self.changes.iter().find(|c| c.path == path)
+    }
+
+    /// The options files were merged with (labels and conflict style).
+    pub fn merge_options(&self) -> &MergeOptions {
+        &self.merge
     }
 
     /// Whether applying it changes nothing.
@@ -705,13 +761,23 @@ pub fn plan_update(
             continue;
         }
         let ours = read_ours(project, path)?;
+        let mut sides = Sides {
+            base: b.cloned(),
+            ours: match &ours {
+                Ours::File(o) => Some(o.clone()),
+                _ => None,
+            },
+            theirs: t.cloned(),
+        };
         let change = match (b, t) {
             (None, None) => continue,
             (None, Some(t)) => {
                 if let Some(from) = renamed_from.get(path.as_str()) {
                     let b = &base.files[*from];
+                    sides.base = Some(b.clone());
                     let mut c = match read_ours(project, from)? {
                         Ours::File(o) => {
+                            sides.ours = Some(o.clone());
                             let mut c = planner.three(path, b, &o, t);
                             if c.writes.iter().all(|(p, _)| p != path) {
                                 c.writes.push((path.clone(), o.clone()));
@@ -796,10 +862,16 @@ pub fn plan_update(
                 Ours::File(o) => planner.three(path, b, &o, t),
             },
         };
+        let mut change = change;
+        change.sides = sides;
         changes.push(change);
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Plan { mode, changes })
+    Ok(Plan {
+        mode,
+        changes,
+        merge: planner.opts,
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use std::process::Command;
 
 use nskit_merge::Labels;
 use nskit_update::{
-    ApplyOptions, Decision, DiffMode, FileData, Plan, PlanOptions, Tree, apply, plan_update, undo,
+    ApplyOptions, Decision, DiffMode, FileData, HunkPick, Plan, PlanOptions, Resolution,
+    ResolveError, Tree, apply, plan_update, undo,
 };
 
 fn file(s: &[u8]) -> FileData {
@@ -538,4 +539,169 @@ fn a_project_outside_git_keeps_its_undo_record_in_the_state_folder() {
         !root.join(".recipe/config.yml").exists(),
         "it did not exist before"
     );
+}
+
+/// `git ls-files -u`: the unmerged entries, as (path, stage, blob id).
+fn unmerged(root: &Path) -> Vec<(String, u8, String)> {
+    git(root, &["ls-files", "-u"])
+        .lines()
+        .map(|l| {
+            let (meta, path) = l.split_once('\t').expect("tab");
+            let f: Vec<&str> = meta.split(' ').collect();
+            (
+                path.to_string(),
+                f[2].parse().expect("stage"),
+                f[1].to_string(),
+            )
+        })
+        .collect()
+}
+
+fn blob(bytes: &[u8]) -> String {
+    nskit_vcs::blob_id(bytes)
+}
+
+#[test]
+fn resolutions_give_exact_bytes_and_the_index_keeps_only_what_is_left() {
+    let (mut base, mut theirs, dir) = scenario();
+    let root = dir.path();
+    // One more file, with two conflicts.
+    let two_base = BODY;
+    let two_mine = lines_with(&[("two", "TWO (mine)"), ("eight", "EIGHT (mine)")]);
+    let two_theirs = lines_with(&[("two", "TWO (recipe)"), ("eight", "EIGHT (recipe)")]);
+    base.files
+        .insert("two.txt".into(), file(two_base.as_bytes()));
+    theirs
+        .files
+        .insert("two.txt".into(), file(two_theirs.as_bytes()));
+    write(root, "two.txt", two_mine.as_bytes());
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "two"]);
+    // The base was committed by `scenario`; two.txt's base is recorded only in the trees.
+    let plan = plan_update(root, Some(&base), &theirs, &opts()).expect("plan");
+    assert_eq!(plan.change("two.txt").expect("two.txt").conflicts, 2);
+    let regions = plan
+        .change("two.txt")
+        .expect("two.txt")
+        .line_merge(plan.merge_options())
+        .expect("text");
+    assert_eq!(regions.conflicts().count(), 2);
+    // With no resolution the bytes are the plan's, markers and all.
+    let unresolved = plan.resolve(&BTreeMap::new()).expect("resolve");
+    assert_eq!(
+        unresolved.change("two.txt").expect("two").new_contents(),
+        plan.change("two.txt").expect("two").new_contents()
+    );
+
+    let mut r: BTreeMap<String, Resolution> = BTreeMap::new();
+    r.insert(
+        "conflict.txt".into(),
+        Resolution::Hunks {
+            hunks: vec![Some(HunkPick::YoursThenRecipe)],
+        },
+    );
+    r.insert(
+        "two.txt".into(),
+        Resolution::Hunks {
+            hunks: vec![Some(HunkPick::Text {
+                text: "TWO (by hand)\n".into(),
+            })],
+        },
+    );
+    r.insert("logo.png".into(), Resolution::Recipe);
+    r.insert("deleted_by_template_edited.txt".into(), Resolution::Recipe);
+    r.insert(
+        "merged.txt".into(),
+        Resolution::Text {
+            text: "custom\n".into(),
+        },
+    );
+    r.insert("template_only.txt".into(), Resolution::Yours);
+    let resolved = plan.resolve(&r).expect("resolve");
+    let left: Vec<&str> = resolved.conflicts().map(|c| c.path.as_str()).collect();
+    assert_eq!(left, ["added_by_both_conflict.txt", "two.txt"]);
+    assert!(resolved.change("conflict.txt").expect("c").resolved);
+    assert_eq!(resolved.change("two.txt").expect("t").conflicts, 1);
+
+    let applied = apply(root, &resolved, &apply_opts()).expect("apply");
+    assert_eq!(applied.conflicts, ["added_by_both_conflict.txt", "two.txt"]);
+    assert_eq!(
+        read(root, "conflict.txt"),
+        lines_with(&[("five", "FIVE (mine)\nFIVE (template)")])
+    );
+    let two = read(root, "two.txt");
+    assert!(two.starts_with("one\nTWO (by hand)\nthree\n"), "{two}");
+    assert!(two.contains("<<<<<<< yours\nEIGHT (mine)\n||||||| demo 1.0.0\neight\n=======\nEIGHT (recipe)\n>>>>>>> demo 1.1.0\n"), "{two}");
+    assert_eq!(
+        std::fs::read(root.join("logo.png")).expect("logo"),
+        b"\x89PNG\0theirs"
+    );
+    assert!(!root.join("logo.theirs.png").exists());
+    assert!(!root.join("deleted_by_template_edited.txt").exists());
+    assert_eq!(read(root, "merged.txt"), "custom\n");
+    assert_eq!(read(root, "template_only.txt"), BODY);
+
+    // The index: stages 1, 2, 3 for the file left in conflict, 2 and 3 for the file both
+    // added; nothing for what was resolved.
+    let mut want = vec![
+        ("added_by_both_conflict.txt".to_string(), 2, blob(b"mine\n")),
+        (
+            "added_by_both_conflict.txt".to_string(),
+            3,
+            blob(b"theirs\n"),
+        ),
+        ("two.txt".to_string(), 1, blob(two_base.as_bytes())),
+        ("two.txt".to_string(), 2, blob(two_mine.as_bytes())),
+        ("two.txt".to_string(), 3, blob(two_theirs.as_bytes())),
+    ];
+    want.sort();
+    assert_eq!(unmerged(root), want);
+    let status = git(root, &["status", "--porcelain"]);
+    assert!(status.contains("AA added_by_both_conflict.txt"), "{status}");
+    assert!(status.contains("UU two.txt"), "{status}");
+    assert!(!status.contains("U conflict.txt"), "{status}");
+}
+
+#[test]
+fn resolutions_that_do_not_fit_are_refused() {
+    let (base, theirs, dir) = scenario();
+    let plan = plan_update(dir.path(), Some(&base), &theirs, &opts()).expect("plan");
+    let one = |path: &str, r: Resolution| {
+        let mut m = BTreeMap::new();
+        m.insert(path.to_string(), r);
+        plan.resolve(&m).map(|_| ())
+    };
+    assert_eq!(
+        one("nope.txt", Resolution::Yours),
+        Err(ResolveError::UnknownPath("nope.txt".into()))
+    );
+    assert!(matches!(
+        one(
+            "logo.png",
+            Resolution::Hunks {
+                hunks: vec![Some(HunkPick::Yours)]
+            }
+        ),
+        Err(ResolveError::NotText { why: "binary", .. })
+    ));
+    assert!(matches!(
+        one(
+            "conflict.txt",
+            Resolution::Hunks {
+                hunks: vec![None, Some(HunkPick::Base)]
+            }
+        ),
+        Err(ResolveError::TooManyPicks {
+            given: 2,
+            conflicts: 1,
+            ..
+        })
+    ));
+    assert!(matches!(
+        one(
+            "deleted_by_template_edited.txt",
+            Resolution::Hunks { hunks: vec![] }
+        ),
+        Err(ResolveError::NotText { .. })
+    ));
 }

@@ -250,10 +250,7 @@ impl UpdateClient<'_> {
             to_version: target.to_string(),
             up_to_date,
             new_fields: vec![],
-            plan: Plan {
-                mode: req.mode,
-                changes: vec![],
-            },
+            plan: Plan::empty(req.mode),
             warnings,
             state: state.clone(),
         };

@@ -36,4 +36,8 @@ theirsPath?: string,
 /**
  * Why, for people.
  */
-message: string, };
+message: string, 
+/**
+ * Whether the user resolved the conflict the plan had here (see [`Plan::resolve`]).
+ */
+resolved: boolean, };
