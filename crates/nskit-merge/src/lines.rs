@@ -391,6 +391,111 @@ impl<'a> LineMerge<'a> {
         }
     }
 
+    /// Reads back the picks that give `text` from this merge: for each conflict, `None`
+    /// when `text` still has its markers as [`LineMerge::render`] writes them, else what
+    /// stands in their place (a side, both, the base, or the text itself). `None` when
+    /// `text` changed outside the conflicts, so that no picks give it.
+    pub fn picks_from(&self, text: &[u8]) -> Option<Vec<Option<Pick>>> {
+        let mut picks = Vec::new();
+        let mut budget = 10_000;
+        self.read_picks(text, 0, 0, &mut picks, &mut budget)
+            .then_some(picks)
+    }
+
+    /// Reads regions `i..` from `text[pos..]` into `picks`; tries each place a conflict
+    /// may end (a line start where what follows it is found), within a budget of tries.
+    fn read_picks(
+        &self,
+        text: &[u8],
+        mut i: usize,
+        mut pos: usize,
+        picks: &mut Vec<Option<Pick>>,
+        budget: &mut usize,
+    ) -> bool {
+        while i < self.regions.len() && self.regions[i].kind != RegionKind::Conflict {
+            let want = self.merged_text(&self.regions[i]);
+            if !text[pos..].starts_with(&want) {
+                return false;
+            }
+            pos += want.len();
+            i += 1;
+        }
+        if i == self.regions.len() {
+            // The picks must give the text back, line endings added included.
+            return pos == text.len() && self.resolve(picks).bytes == text;
+        }
+        let r = &self.regions[i];
+        let mut block = Vec::new();
+        self.markers(&mut block, r);
+        let depth = picks.len();
+        if text[pos..].starts_with(&block) {
+            picks.push(None);
+            if self.read_picks(text, i + 1, pos + block.len(), picks, budget) {
+                return true;
+            }
+            picks.truncate(depth);
+        }
+        // What follows, up to the next conflict, anchors the end of this one.
+        let anchor: Vec<u8> = self.regions[i + 1..]
+            .iter()
+            .take_while(|n| n.kind != RegionKind::Conflict)
+            .flat_map(|n| self.merged_text(n))
+            .collect();
+        let ends: Vec<usize> = if i + 1 == self.regions.len() {
+            vec![text.len()]
+        } else if anchor.is_empty() {
+            // Two conflicts in a row: nothing tells where one ends.
+            return false;
+        } else {
+            (pos..=text.len().saturating_sub(anchor.len()))
+                .filter(|&at| at == 0 || text[at - 1] == b'\n')
+                .filter(|&at| text[at..].starts_with(&anchor))
+                .collect()
+        };
+        for end in ends {
+            if *budget == 0 {
+                return false;
+            }
+            *budget -= 1;
+            picks.push(Some(self.pick_for(r, &text[pos..end])));
+            if self.read_picks(text, i + 1, end, picks, budget) {
+                return true;
+            }
+            picks.truncate(depth);
+        }
+        false
+    }
+
+    /// The pick that puts `got` in place of conflict `r`.
+    fn pick_for(&self, r: &Region, got: &[u8]) -> Pick {
+        let (o, t, b) = (
+            self.text(Side::Ours, r.ours.clone()),
+            self.text(Side::Theirs, r.theirs.clone()),
+            self.text(Side::Base, r.base.clone()),
+        );
+        if got == o.as_slice() {
+            Pick::Ours
+        } else if got == t.as_slice() {
+            Pick::Theirs
+        } else if got == [o.as_slice(), t.as_slice()].concat().as_slice() {
+            Pick::OursThenTheirs
+        } else if got == [t.as_slice(), o.as_slice()].concat().as_slice() {
+            Pick::TheirsThenOurs
+        } else if got == b.as_slice() {
+            Pick::Base
+        } else {
+            Pick::Text(got.to_vec())
+        }
+    }
+
+    /// A region's text in the merge, when it is not a conflict.
+    fn merged_text(&self, r: &Region) -> Vec<u8> {
+        match r.kind {
+            RegionKind::Theirs => self.text(Side::Theirs, r.theirs.clone()),
+            _ => self.text(Side::Ours, r.ours.clone()),
+        }
+    }
+
     /// The line ending picks use when they must add one: the ending of ours' first line
     /// (theirs', the base's), LF when none has one.
     fn line_ending(&self) -> &'static [u8] {
@@ -1030,5 +1135,41 @@ mod tests {
         let (text, left) = pick(b, o, t, &[None, Some(Pick::Ours)]);
         assert_eq!(left, 1);
         assert!(text.ends_with("keep\nB\n") && text.starts_with("<<<<<<<\nA\n"));
+    }
+
+    #[test]
+    fn picks_are_read_back_from_a_partly_resolved_file() {
+        let b = "1\nkeep\nkeep\nkeep\nkeep\n2\nkeep\nkeep\nkeep\nkeep\n3\n";
+        let o = "A\nkeep\nkeep\nkeep\nkeep\nB\nkeep\nkeep\nkeep\nkeep\nC\n";
+        let t = "a\nkeep\nkeep\nkeep\nkeep\nb\nkeep\nkeep\nkeep\nkeep\nc\n";
+        let m = LineMerge::new(
+            b.as_bytes(),
+            o.as_bytes(),
+            t.as_bytes(),
+            &MergeOptions::default(),
+        );
+        let picks = vec![
+            Some(Pick::Theirs),
+            None,
+            Some(Pick::Text(b"by hand\n".to_vec())),
+        ];
+        let text = m.resolve(&picks).bytes;
+        assert_eq!(m.picks_from(&text), Some(picks));
+        assert_eq!(
+            m.picks_from(&m.render().bytes),
+            Some(vec![None, None, None])
+        );
+        let both = m
+            .resolve(&[Some(Pick::OursThenTheirs), Some(Pick::Base)])
+            .bytes;
+        assert_eq!(
+            m.picks_from(&both),
+            Some(vec![Some(Pick::OursThenTheirs), Some(Pick::Base), None])
+        );
+        // An edit outside the conflicts: no picks give the text.
+        let edited = String::from_utf8(text)
+            .expect("utf8")
+            .replacen("keep", "KEPT", 1);
+        assert_eq!(m.picks_from(edited.as_bytes()), None);
     }
 }

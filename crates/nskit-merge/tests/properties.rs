@@ -164,7 +164,9 @@ proptest! {
                     RegionKind::Ours => prop_assert!(t == b && o != b),
                     RegionKind::Theirs => prop_assert!(o == b && t != b),
                     RegionKind::Both => prop_assert_eq!(&o, &t),
-                    RegionKind::Conflict => prop_assert!(o != t),
+                    // In diff3 style conflicts are not narrowed, so, as in git, two
+                    // changes that touch can conflict even where they end up alike.
+                    RegionKind::Conflict => prop_assert!(o != t || opts.style == ConflictStyle::Diff3),
                 }
             }
             // Markers are one rendering of the regions: one block per conflict region.
@@ -195,6 +197,32 @@ proptest! {
             &theirs_only.resolve(&vec![Some(Pick::Theirs); theirs_only.conflicts().count()]).bytes,
             &theirs
         );
+    }
+
+    /// Picks read back from a resolved file give that file again; markers read back as
+    /// no picks.
+    #[test]
+    fn picks_read_back_give_the_same_file((base, ours, theirs) in case(), choice in prop::collection::vec(0..7usize, 0..8)) {
+        for opts in [MergeOptions::default(), diff3()] {
+            let m = LineMerge::new(&base, &ours, &theirs, &opts);
+            let n = m.conflicts().count();
+            let picks: Vec<Option<Pick>> = (0..n)
+                .map(|i| match choice.get(i).copied().unwrap_or(0) {
+                    0 => None,
+                    1 => Some(Pick::Ours),
+                    2 => Some(Pick::Theirs),
+                    3 => Some(Pick::OursThenTheirs),
+                    4 => Some(Pick::TheirsThenOurs),
+                    5 => Some(Pick::Base),
+                    _ => Some(Pick::Text(b"by hand\n".to_vec())),
+                })
+                .collect();
+            let file = m.resolve(&picks).bytes;
+            if let Some(back) = m.picks_from(&file) {
+                prop_assert_eq!(&m.resolve(&back).bytes, &file);
+            }
+            prop_assert_eq!(m.picks_from(&m.render().bytes), Some(vec![None; n]));
+        }
     }
 
     /// A side that did not change leaves the other side's text exactly.

@@ -9,12 +9,15 @@
 //!   Nothing is written.
 //! - [`Plan::resolve`]: the user's resolutions (a side, given bytes, or a pick per conflict
 //!   hunk) turned into the bytes each file gets, in one place.
+//! - [`conflicts_plan`]: the conflicts an applied update left, reopened from the git
+//!   index, resolved the same way and written by [`apply_resolutions`], which stages them.
 //! - [`apply`]: the plan as one transaction (all files change or none do), with a record
 //!   that [`undo`] uses to put the tree back as it was.
 #![deny(missing_docs)]
 
 mod apply;
 mod plan;
+mod reopen;
 mod resolve;
 mod state;
 
@@ -24,5 +27,6 @@ pub use apply::{
 pub use plan::{
     Decision, DiffMode, FileChange, FileData, Plan, PlanOptions, Sides, Tree, plan_update,
 };
+pub use reopen::{apply_resolutions, conflicts_plan};
 pub use resolve::{HunkPick, Resolution, ResolveError};
 pub use state::{Metadata, ProjectState, STATE_DIR, STATE_FILE, StateError};

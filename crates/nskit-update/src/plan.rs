@@ -181,6 +181,9 @@ pub struct FileChange {
     pub resolved: bool,
     #[serde(skip)]
     pub(crate) sides: Sides,
+    /// What the project's folder has at the path now (a rename's new path: nothing).
+    #[serde(skip)]
+    pub(crate) on_disk: Option<FileData>,
     #[serde(skip)]
     pub(crate) writes: Vec<(String, FileData)>,
     #[serde(skip)]
@@ -190,7 +193,7 @@ pub struct FileChange {
 }
 
 impl FileChange {
-    fn new(path: &str, decision: Decision, message: impl Into<String>) -> FileChange {
+    pub(crate) fn new(path: &str, decision: Decision, message: impl Into<String>) -> FileChange {
         FileChange {
             path: path.to_string(),
             decision,
@@ -202,6 +205,7 @@ impl FileChange {
             message: message.into(),
             resolved: false,
             sides: Sides::default(),
+            on_disk: None,
             writes: vec![],
             removes: vec![],
             stages: None,
@@ -229,6 +233,20 @@ impl FileChange {
     /// The three versions the decision was made from.
     pub fn sides(&self) -> &Sides {
         &self.sides
+    }
+
+    /// What the project's folder has at the path now.
+    pub fn on_disk(&self) -> Option<&FileData> {
+        self.on_disk.as_ref()
+    }
+
+    /// What the path has after the plan is applied: its new contents, nothing when the
+    /// plan removes it, else what it has now.
+    pub fn result(&self) -> Option<&FileData> {
+        if self.removes_path() {
+            return None;
+        }
+        self.new_contents().or(self.on_disk.as_ref())
     }
 
     /// Whether applying the plan removes the path.
@@ -863,6 +881,9 @@ pub fn plan_update(
             },
         };
         let mut change = change;
+        if change.renamed_from.is_none() {
+            change.on_disk = sides.ours.clone();
+        }
         change.sides = sides;
         changes.push(change);
     }

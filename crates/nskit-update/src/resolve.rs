@@ -63,6 +63,21 @@ pub enum HunkPick {
     },
 }
 
+impl From<Pick> for HunkPick {
+    fn from(p: Pick) -> HunkPick {
+        match p {
+            Pick::Ours => HunkPick::Yours,
+            Pick::Theirs => HunkPick::Recipe,
+            Pick::OursThenTheirs => HunkPick::YoursThenRecipe,
+            Pick::TheirsThenOurs => HunkPick::RecipeThenYours,
+            Pick::Base => HunkPick::Base,
+            Pick::Text(t) => HunkPick::Text {
+                text: String::from_utf8_lossy(&t).into_owned(),
+            },
+        }
+    }
+}
+
 impl From<&HunkPick> for Pick {
     fn from(p: &HunkPick) -> Pick {
         match p {
@@ -133,13 +148,14 @@ impl FileChange {
         Ok(LineMerge::new(base, &ours.bytes, &theirs.bytes, opts))
     }
 
-    /// What the file's contents on disk are now, at its (new) path.
-    fn on_disk(&self) -> Option<&FileData> {
-        if self.renamed_from.is_some() {
-            None
-        } else {
-            self.sides.ours.as_ref()
-        }
+    /// The picks that give the file as it is in the folder now, one per conflict hunk
+    /// (`None`: still marked); `None` when the file was changed outside its conflicts or
+    /// has no line merge. For conflicts reopened after an update.
+    pub fn picks_on_disk(&self, opts: &MergeOptions) -> Option<Vec<Option<HunkPick>>> {
+        let m = self.line_merge(opts).ok()?;
+        let disk = self.on_disk.as_ref()?;
+        let picks = m.picks_from(&disk.bytes)?;
+        Some(picks.into_iter().map(|p| p.map(HunkPick::from)).collect())
     }
 
     /// The executable bit given contents get: the plan's, else the file's.
@@ -212,7 +228,7 @@ impl FileChange {
         self.writes
             .retain(|(p, _)| *p != path && Some(p) != side_file.as_ref());
         self.removes.retain(|p| *p != path);
-        let now = self.on_disk().cloned();
+        let now = self.on_disk.clone();
         match &target {
             Some(d) if now.as_ref() != Some(d) => self.writes.push((path.clone(), d.clone())),
             None if now.is_some() => self.removes.push(path.clone()),

@@ -7,7 +7,7 @@ use std::process::Command;
 use nskit_merge::Labels;
 use nskit_update::{
     ApplyOptions, Decision, DiffMode, FileData, HunkPick, Plan, PlanOptions, Resolution,
-    ResolveError, Tree, apply, plan_update, undo,
+    ResolveError, Tree, apply, apply_resolutions, conflicts_plan, plan_update, undo,
 };
 
 fn file(s: &[u8]) -> FileData {
@@ -660,6 +660,64 @@ fn resolutions_give_exact_bytes_and_the_index_keeps_only_what_is_left() {
     assert!(status.contains("AA added_by_both_conflict.txt"), "{status}");
     assert!(status.contains("UU two.txt"), "{status}");
     assert!(!status.contains("U conflict.txt"), "{status}");
+
+    // Later: the conflicts reopened from the index, with the hunk already resolved by
+    // hand read back from the file.
+    let reopened = conflicts_plan(root).expect("reopen");
+    let paths: Vec<&str> = reopened.changes.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["added_by_both_conflict.txt", "two.txt"]);
+    let two_change = reopened.change("two.txt").expect("two");
+    assert_eq!(two_change.decision, Decision::Conflict);
+    assert_eq!(two_change.conflicts, 1);
+    assert_eq!(
+        two_change.picks_on_disk(reopened.merge_options()),
+        Some(vec![
+            Some(HunkPick::Text {
+                text: "TWO (by hand)\n".into()
+            }),
+            None
+        ])
+    );
+    assert_eq!(
+        reopened
+            .change("added_by_both_conflict.txt")
+            .expect("added")
+            .decision,
+        Decision::AddedByBothConflict
+    );
+    let mut r = BTreeMap::new();
+    r.insert(
+        "two.txt".to_string(),
+        Resolution::Hunks {
+            hunks: vec![
+                Some(HunkPick::Text {
+                    text: "TWO (by hand)\n".into(),
+                }),
+                Some(HunkPick::Recipe),
+            ],
+        },
+    );
+    let resolved = reopened.resolve(&r).expect("resolve");
+    let done = apply_resolutions(root, &resolved, &[]).expect("write");
+    assert_eq!(done.written, ["two.txt"]);
+    assert_eq!(done.conflicts, ["added_by_both_conflict.txt"]);
+    assert_eq!(
+        read(root, "two.txt"),
+        lines_with(&[("two", "TWO (by hand)"), ("eight", "EIGHT (recipe)")])
+    );
+    let left: Vec<String> = unmerged(root).into_iter().map(|u| u.0).collect();
+    assert_eq!(left, ["added_by_both_conflict.txt"; 2]);
+    // Marking a file resolved stages it as it is.
+    write(root, "added_by_both_conflict.txt", b"mine and theirs\n");
+    let again = conflicts_plan(root).expect("reopen");
+    assert_eq!(again.changes.len(), 1);
+    let done =
+        apply_resolutions(root, &again, &["added_by_both_conflict.txt".into()]).expect("mark");
+    assert!(done.conflicts.is_empty(), "{:?}", done.conflicts);
+    assert!(unmerged(root).is_empty());
+    assert!(conflicts_plan(root).expect("reopen").changes.is_empty());
+    let status = git(root, &["status", "--porcelain"]);
+    assert!(status.contains("M  added_by_both_conflict.txt"), "{status}");
 }
 
 #[test]

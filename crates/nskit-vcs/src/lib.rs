@@ -231,7 +231,7 @@ pub fn commit_all(dir: &Path, message: &str) -> Result<Commit, VcsError> {
 }
 
 /// Writes the index and its tree, and commits it on HEAD.
-fn finish_commit(
+pub(crate) fn finish_commit(
     repo: &Repository,
     index: &mut git2::Index,
     dir: &Path,

@@ -174,6 +174,115 @@ impl Worktree {
     }
 }
 
+impl Worktree {
+    /// The conflicts the index records for the project: each path's unmerged entries
+    /// (stages 1 to 3) with their bytes, as `git ls-files -u` lists them.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>, VcsError> {
+        let index = self
+            .repo
+            .index()
+            .map_err(|e| self.err("cannot open the index", e))?;
+        let mut out: Vec<Conflict> = Vec::new();
+        for e in index.iter() {
+            let stage = (e.flags >> 12) & 3;
+            if stage == 0 {
+                continue;
+            }
+            let full = String::from_utf8_lossy(&e.path).into_owned();
+            let Some(path) = full.strip_prefix(&self.prefix) else {
+                continue;
+            };
+            let blob = self
+                .repo
+                .find_blob(e.id)
+                .map_err(|err| self.err("cannot read a conflict's blob", err))?;
+            let side = Some(Stage {
+                bytes: blob.content().to_vec(),
+                executable: e.mode & 0o111 != 0,
+            });
+            if out.last().is_none_or(|c| c.path != path) {
+                out.push(Conflict {
+                    path: path.to_string(),
+                    base: None,
+                    ours: None,
+                    theirs: None,
+                });
+            }
+            if let Some(c) = out.last_mut() {
+                match stage {
+                    1 => c.base = side,
+                    2 => c.ours = side,
+                    _ => c.theirs = side,
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stages the project's `paths` as they are in the folder (as `git add`, or `git rm`
+    /// for a path that is gone), which also marks a conflicted path resolved.
+    pub fn stage(&self, paths: &[String]) -> Result<(), VcsError> {
+        let mut index = self
+            .repo
+            .index()
+            .map_err(|e| self.err("cannot open the index", e))?;
+        self.stage_into(&mut index, paths)?;
+        index
+            .write()
+            .map_err(|e| self.err("cannot write the index", e))
+    }
+
+    fn stage_into(&self, index: &mut git2::Index, paths: &[String]) -> Result<(), VcsError> {
+        let root = self
+            .repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        for p in paths {
+            let rel = format!("{}{p}", self.prefix);
+            let _ = index.conflict_remove(Path::new(&rel));
+            if root.join(&rel).symlink_metadata().is_ok() {
+                index
+                    .add_path(Path::new(&rel))
+                    .map_err(|e| self.err("cannot stage a file", e))?;
+            } else {
+                index
+                    .remove_path(Path::new(&rel))
+                    .map_err(|e| self.err("cannot stage a removal", e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits the project's `paths` as they are in the folder, with what the index
+    /// already holds; refused while the index records a conflict (as git refuses).
+    pub fn commit_paths(&self, paths: &[String], message: &str) -> Result<crate::Commit, VcsError> {
+        let mut index = self
+            .repo
+            .index()
+            .map_err(|e| self.err("cannot open the index", e))?;
+        let unmerged: Vec<String> = index
+            .iter()
+            .filter(|e| (e.flags >> 12) & 3 != 0)
+            .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+            .collect();
+        if let Some(p) = unmerged.first() {
+            return Err(VcsError {
+                action: "cannot commit: conflicts are left in",
+                path: PathBuf::from(p),
+                message: "resolve them (and mark them resolved) first".into(),
+            });
+        }
+        self.stage_into(&mut index, paths)?;
+        let workdir = self
+            .repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        crate::finish_commit(&self.repo, &mut index, &workdir, message, false)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,5 +318,41 @@ mod tests {
             .output()
             .expect("git runs");
         assert_eq!(String::from_utf8_lossy(&out.stdout), "UU sub/a.txt\n");
+
+        // Read back from the index, as recorded.
+        let read = wt.conflicts().expect("conflicts");
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].path, "a.txt");
+        assert_eq!(read[0].base, side("a\n"));
+        assert_eq!(read[0].ours, side("b\n"));
+        assert_eq!(read[0].theirs, side("c\n"));
+        // A commit while it is unresolved is refused; resolved and staged, it goes in.
+        let refused = wt
+            .commit_paths(&["a.txt".into()], "x")
+            .expect_err("refused");
+        assert!(
+            refused.to_string().contains("conflicts are left"),
+            "{refused}"
+        );
+        std::fs::write(project.join("a.txt"), "resolved\n").expect("write");
+        wt.stage(&["a.txt".into()]).expect("stage");
+        assert!(wt.conflicts().expect("conflicts").is_empty());
+        std::fs::write(project.join("b.txt"), "not this one\n").expect("write");
+        let c = wt
+            .commit_paths(&["a.txt".into()], "resolve a")
+            .expect("commit");
+        assert!(!c.id.is_empty());
+        let out = std::process::Command::new("git")
+            .args(["status", "--porcelain"])
+            .current_dir(&project)
+            .output()
+            .expect("git runs");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "?? sub/b.txt\n");
+        let shown = std::process::Command::new("git")
+            .args(["show", "HEAD:sub/a.txt"])
+            .current_dir(&project)
+            .output()
+            .expect("git runs");
+        assert_eq!(shown.stdout, b"resolved\n");
     }
 }
