@@ -34,6 +34,15 @@ pub(crate) fn code_for(e: &anyhow::Error) -> u8 {
         C::Config => EXIT_USAGE,
         C::Repository => EXIT_REPOSITORY,
         C::InvalidName => EXIT_INVALID_NAME,
-        C::DirtyTree | C::BaseUnavailable | C::UndoRefused | C::Engine | C::Other => EXIT_FAILURE,
+        C::ConflictsLeft => EXIT_CONFLICTS,
+        C::DirtyTree
+        | C::BaseUnavailable
+        | C::UndoRefused
+        | C::Engine
+        | C::NotAProject
+        | C::SessionGone
+        | C::InvalidResolution
+        | C::Git
+        | C::Other => EXIT_FAILURE,
     }
 }

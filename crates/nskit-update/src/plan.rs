@@ -65,7 +65,7 @@ pub enum DiffMode {
 }
 
 /// What the update does to one path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
 #[serde(rename_all = "kebab-case")]
 #[ts(export)]
 pub enum Decision {

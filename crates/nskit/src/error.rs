@@ -59,6 +59,29 @@ pub enum Error {
     /// The name breaks the organisation's naming conventions.
     #[error("{0}")]
     Namespace(nskit_vcs::namespaces::NamespaceError),
+    /// The update session is not open (applied, closed, or replaced by a newer plan).
+    #[error(
+        "update session {0} is not open any more (it was applied, closed or replaced by a newer plan); plan the update again"
+    )]
+    SessionNotFound(String),
+    /// A resolution does not fit the plan.
+    #[error("{0}")]
+    Resolve(nskit_update::ResolveError),
+    /// Conflicts are left and applying them was not asked for.
+    #[error(
+        "{} still in conflict: resolve {}, or apply anyway to write conflict markers into {} and record {} in the git index",
+        list_some(paths),
+        if paths.len() == 1 { "it" } else { "them" },
+        if paths.len() == 1 { "the file" } else { "the files" },
+        if paths.len() == 1 { "it" } else { "them" },
+    )]
+    ConflictsLeft {
+        /// The paths.
+        paths: Vec<String>,
+    },
+    /// A git operation failed.
+    #[error("{0}")]
+    Git(#[from] nskit_vcs::VcsError),
     /// Reading the project failed.
     #[error("{path}: {source}")]
     Io {
@@ -110,6 +133,16 @@ pub enum ErrorCode {
     Repository,
     /// A name breaks the naming conventions.
     InvalidName,
+    /// The folder is not a project made from a recipe.
+    NotAProject,
+    /// The update session is not open any more.
+    SessionGone,
+    /// A resolution does not fit the update's plan.
+    InvalidResolution,
+    /// Conflicts are left, and writing them with markers was not asked for.
+    ConflictsLeft,
+    /// A git operation failed.
+    Git,
     /// Anything else (a read error, a broken state file).
     Other,
 }
@@ -148,7 +181,12 @@ impl Error {
             Error::Backend(BackendError::Engine(_)) | Error::Engine(_) => ErrorCode::Engine,
             Error::Repository(_) => ErrorCode::Repository,
             Error::Namespace(_) => ErrorCode::InvalidName,
+            Error::State(nskit_update::StateError::NotARecipeProject(_)) => ErrorCode::NotAProject,
             Error::Backend(_) | Error::State(_) | Error::Io { .. } => ErrorCode::Other,
+            Error::SessionNotFound(_) => ErrorCode::SessionGone,
+            Error::Resolve(_) => ErrorCode::InvalidResolution,
+            Error::ConflictsLeft { .. } => ErrorCode::ConflictsLeft,
+            Error::Git(_) => ErrorCode::Git,
             Error::Config(_) => ErrorCode::Config,
             Error::DirtyTree { .. } => ErrorCode::DirtyTree,
             Error::BaseUnavailable { .. } => ErrorCode::BaseUnavailable,
@@ -170,7 +208,9 @@ impl Error {
                 json!({ "available": available })
             }
             Error::Recipe(RecipeError::MissingAnswers(fields)) => json!({ "missing": fields }),
-            Error::DirtyTree { paths, .. } => json!({ "paths": paths }),
+            Error::DirtyTree { paths, .. } | Error::ConflictsLeft { paths } => {
+                json!({ "paths": paths })
+            }
             Error::Apply(nskit_update::ApplyError::ChangedSinceUpdate(paths)) => {
                 json!({ "paths": paths })
             }

@@ -32,8 +32,10 @@ pub mod config;
 pub mod env_vars;
 mod error;
 pub mod keychain;
+pub mod projects;
 pub mod publish;
 pub mod repository;
+pub mod review;
 mod update;
 
 pub use client::{
@@ -52,10 +54,17 @@ pub use nskit_recipe::{
     RecipeVersion,
 };
 pub use nskit_secret as secret;
-pub use nskit_update::{Applied, Decision, DiffMode, FileChange, Plan, ProjectState, UndoOutcome};
+pub use nskit_update::{
+    Applied, Decision, DiffMode, FileChange, HunkPick, Plan, ProjectState, Resolution, UndoOutcome,
+};
 /// Git, git hosts (providers), naming conventions.
 pub use nskit_vcs as vcs;
-pub use update::{PreparedUpdate, UpdateCheck, UpdateClient, UpdateRequest, UpdateResult};
+pub use projects::{ProjectList, ProjectStatus};
+pub use review::{ApplyRequest, FileView, Review, ReviewOutcome, Reviews};
+pub use update::{
+    CommitInfo, PreparedUpdate, ProjectVersions, UpdateCheck, UpdateClient, UpdateRequest,
+    UpdateResult, VersionChoice,
+};
 
 /// The version of nskit.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

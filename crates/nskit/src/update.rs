@@ -92,6 +92,57 @@ pub struct UpdateResult {
     pub applied: Applied,
 }
 
+/// A version a project can move to.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct VersionChoice {
+    /// The version.
+    pub version: String,
+    /// Whether it is a prerelease (`2.0.0-rc.1`).
+    pub prerelease: bool,
+    /// Whether it is newer than the project's.
+    pub newer: bool,
+    /// Whether it is the project's.
+    pub current: bool,
+}
+
+/// The versions of a project's recipe, newest first.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProjectVersions {
+    /// The recipe.
+    pub recipe: String,
+    /// The version the project is at.
+    pub current: Option<String>,
+    /// Every version the backend has, newest first.
+    pub versions: Vec<VersionChoice>,
+}
+
+/// A commit made for an update.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CommitInfo {
+    /// The commit id.
+    pub id: String,
+    /// The branch.
+    pub branch: String,
+    /// `Name <email>`.
+    pub author: String,
+}
+
+impl From<nskit_vcs::Commit> for CommitInfo {
+    fn from(c: nskit_vcs::Commit) -> Self {
+        CommitInfo {
+            id: c.id,
+            branch: c.branch,
+            author: c.author,
+        }
+    }
+}
+
 /// Checks, plans, applies and undoes updates through a [`RecipeClient`]'s backend.
 #[derive(Debug)]
 pub struct UpdateClient<'a> {
@@ -431,6 +482,62 @@ impl UpdateClient<'_> {
             to_version: prepared.to_version.clone(),
             applied,
         })
+    }
+
+    /// The versions the project's recipe has, newest first, marked newer than the
+    /// project's or not.
+    pub fn versions(&self, project: &Path) -> Result<ProjectVersions> {
+        let state = ProjectState::load(project)?;
+        let name = state.metadata.recipe_name.clone();
+        let current = state.metadata.version();
+        let mut all = self.recipes.backend().versions(&name)?;
+        RecipeVersion::sort_newest_first(&mut all);
+        let versions = all
+            .iter()
+            .map(|v| VersionChoice {
+                version: v.to_string(),
+                prerelease: v.is_prerelease(),
+                newer: version_newer(v, current.as_deref()),
+                current: current.as_deref().is_some_and(|c| v.matches(c)),
+            })
+            .collect();
+        Ok(ProjectVersions {
+            recipe: name,
+            current,
+            versions,
+        })
+    }
+
+    /// Commits an applied update's paths (and the state file) as they are, with
+    /// `message`; refused while conflicts are left in the git index.
+    pub fn commit(&self, project: &Path, paths: &[String], message: &str) -> Result<CommitInfo> {
+        let (_lock, _) = self.open(project)?;
+        let worktree = nskit_vcs::Worktree::open(project).ok_or_else(|| {
+            Error::Config(format!(
+                "{} is not in a git repository, so there is nothing to commit to",
+                project.display()
+            ))
+        })?;
+        let mut all: Vec<String> = paths.to_vec();
+        let state = format!("{}/{}", nskit_update::STATE_DIR, nskit_update::STATE_FILE);
+        if !all.contains(&state) {
+            all.push(state);
+        }
+        Ok(worktree.commit_paths(&all, message)?.into())
+    }
+
+    /// Commits every change in the project's folder (for "commit first" before an
+    /// update): as `git add -A && git commit -m MESSAGE`.
+    pub fn commit_all(&self, project: &Path, message: &str) -> Result<CommitInfo> {
+        let (_lock, _) = self.open(project)?;
+        let worktree = nskit_vcs::Worktree::open(project).ok_or_else(|| {
+            Error::Config(format!(
+                "{} is not in a git repository, so there is nothing to commit to",
+                project.display()
+            ))
+        })?;
+        let dirty = worktree.dirty_paths()?;
+        Ok(worktree.commit_paths(&dirty, message)?.into())
     }
 
     /// Puts the project back as it was before its last update.
