@@ -10,6 +10,7 @@ pub fn run() {
     let state = state::AppState::load();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::recipes::catalogue,
@@ -19,6 +20,22 @@ pub fn run() {
             commands::projects::create_project,
             commands::projects::default_output_dir,
             commands::projects::repository_target,
+            commands::update::list_projects,
+            commands::update::add_project,
+            commands::update::remove_project,
+            commands::update::check_project,
+            commands::update::project_versions,
+            commands::update::update_fields,
+            commands::update::start_update,
+            commands::update::start_conflicts,
+            commands::update::review_file,
+            commands::update::preview_resolution,
+            commands::update::apply_review,
+            commands::update::close_review,
+            commands::update::commit_update,
+            commands::update::commit_all,
+            commands::update::undo_update,
+            commands::update::open_folder,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

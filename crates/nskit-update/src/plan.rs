@@ -50,7 +50,7 @@ impl TryFrom<RenderedTree> for Tree {
 }
 
 /// How the update is computed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 #[ts(export)]
 pub enum DiffMode {

@@ -62,8 +62,8 @@ pub use nskit_vcs as vcs;
 pub use projects::{ProjectList, ProjectStatus};
 pub use review::{ApplyRequest, FileView, Review, ReviewOutcome, Reviews};
 pub use update::{
-    CommitInfo, PreparedUpdate, ProjectVersions, UpdateCheck, UpdateClient, UpdateRequest,
-    UpdateResult, VersionChoice,
+    CommitInfo, PreparedUpdate, ProjectVersions, UpdateCheck, UpdateClient, UpdateFields,
+    UpdateRequest, UpdateResult, VersionChoice,
 };
 
 /// The version of nskit.

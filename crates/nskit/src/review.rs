@@ -93,6 +93,7 @@ pub struct Content {
     /// The text, when the file is UTF-8 text of at most [`MAX_INLINE`] bytes.
     pub text: Option<String>,
     /// The size in bytes.
+    #[ts(type = "number")]
     pub size: u64,
     /// Git's blob id of the bytes.
     pub hash: String,

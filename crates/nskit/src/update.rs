@@ -8,7 +8,7 @@ use nskit_update::{
     Applied, ApplyOptions, DiffMode, Plan, PlanOptions, ProjectState, Tree, UndoOutcome,
     plan_update,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
@@ -16,13 +16,17 @@ use crate::client::RecipeClient;
 use crate::error::{Error, Result};
 
 /// A request to update a project.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
 pub struct UpdateRequest {
     /// The project folder.
+    #[ts(type = "string")]
     pub project: PathBuf,
     /// The version to update to; the latest when `None`.
     pub target_version: Option<String>,
     /// Answers to add or change (new fields, secrets), by dotted name.
+    #[ts(type = "Record<string, unknown>")]
     pub answers: Map<String, Value>,
     /// Three-way (default) or two-way.
     pub mode: DiffMode,
@@ -120,6 +124,21 @@ pub struct ProjectVersions {
     pub versions: Vec<VersionChoice>,
 }
 
+/// What the update form needs: the target version's fields, the answers the project
+/// recorded, and which fields are new.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UpdateFields {
+    /// The target version's recipe and fields.
+    pub details: crate::client::RecipeDetails,
+    /// The recorded answers, by dotted name.
+    #[ts(type = "Record<string, unknown>")]
+    pub answers: Map<String, Value>,
+    /// Fields of the target version the project has no answer for (secrets excluded).
+    pub new_fields: Vec<String>,
+}
+
 /// A commit made for an update.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -176,6 +195,25 @@ fn has_path(map: &Map<String, Value>, dotted: &str) -> bool {
         }
     }
     false
+}
+
+/// Nested answers by dotted name (`author.name`).
+fn flatten(prefix: &str, v: &Value, out: &mut Map<String, Value>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        _ => {
+            out.insert(prefix.to_string(), v.clone());
+        }
+    }
 }
 
 fn version_newer(latest: &RecipeVersion, current: Option<&str>) -> bool {
@@ -505,6 +543,28 @@ impl UpdateClient<'_> {
             recipe: name,
             current,
             versions,
+        })
+    }
+
+    /// The fields of `version` (the newest when `None`) and the project's recorded
+    /// answers: what a form asks before the update is planned.
+    pub fn fields(&self, project: &Path, version: Option<&str>) -> Result<UpdateFields> {
+        let state = ProjectState::load(project)?;
+        let name = state.metadata.recipe_name.clone();
+        let details = self.recipes.fields(&name, version)?;
+        let secrets = nskit_recipe::secret_fields(&details.fields);
+        let new_fields = details
+            .fields
+            .iter()
+            .filter(|f| !secrets.contains(&f.name) && !has_path(&state.input, &f.name))
+            .map(|f| f.name.clone())
+            .collect();
+        let mut answers = Map::new();
+        flatten("", &Value::Object(state.input.clone()), &mut answers);
+        Ok(UpdateFields {
+            details,
+            answers,
+            new_fields,
         })
     }
 

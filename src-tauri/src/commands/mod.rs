@@ -1,6 +1,7 @@
 //! The app's commands, grouped by screen.
 pub mod projects;
 pub mod recipes;
+pub mod update;
 
 use crate::error::{CommandResult, Redacted, Reply};
 

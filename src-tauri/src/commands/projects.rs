@@ -21,7 +21,18 @@ pub async fn create_project(
     request: ProjectRequest,
 ) -> Reply<RecipeResult> {
     let client = state.client()?;
-    blocking(move || Ok(client.init(&InitRequest::from(request), None)?)).await
+    let list = state.projects.clone();
+    blocking(move || {
+        let result = client.init(&InitRequest::from(request), None)?;
+        // Created here, so listed on the Projects screen.
+        if result.success
+            && let Some(list) = list
+        {
+            let _ = list.remember(&result.project_path);
+        }
+        Ok(result)
+    })
+    .await
 }
 
 /// Where new projects go unless the user picks another folder: the home folder.

@@ -11,7 +11,7 @@ text: string | null,
 /**
  * The size in bytes.
  */
-size: bigint, 
+size: number, 
 /**
  * Git's blob id of the bytes.
  */

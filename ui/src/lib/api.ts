@@ -1,6 +1,6 @@
 // The one typed module through which the UI calls the app's commands.
 // Command names live here only; their data types are generated from Rust (src/bindings).
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Catalogue } from "../bindings/Catalogue";
 import type { ErrorInfo } from "../bindings/ErrorInfo";
 import type { FormState } from "../bindings/FormState";
@@ -9,6 +9,19 @@ import type { ProjectRequest } from "../bindings/ProjectRequest";
 import type { RecipeDetails } from "../bindings/RecipeDetails";
 import type { RecipeResult } from "../bindings/RecipeResult";
 import type { RepositoryTarget } from "../bindings/RepositoryTarget";
+import type { ApplyRequest } from "../bindings/ApplyRequest";
+import type { ApplyStep } from "../bindings/ApplyStep";
+import type { CommitInfo } from "../bindings/CommitInfo";
+import type { Content } from "../bindings/Content";
+import type { FileView } from "../bindings/FileView";
+import type { ProjectStatus } from "../bindings/ProjectStatus";
+import type { ProjectVersions } from "../bindings/ProjectVersions";
+import type { Resolution } from "../bindings/Resolution";
+import type { Review } from "../bindings/Review";
+import type { ReviewOutcome } from "../bindings/ReviewOutcome";
+import type { UndoOutcome } from "../bindings/UndoOutcome";
+import type { UpdateFields } from "../bindings/UpdateFields";
+import type { UpdateRequest } from "../bindings/UpdateRequest";
 
 export type { Catalogue };
 
@@ -41,4 +54,26 @@ export const api = {
   create: (request: ProjectRequest) => call<RecipeResult>("create_project", { request }),
   defaultOutputDir: () => call<string>("default_output_dir"),
   repositoryTarget: () => call<RepositoryTarget | null>("repository_target"),
+
+  listProjects: () => call<ProjectStatus[]>("list_projects"),
+  addProject: (path: string) => call<ProjectStatus>("add_project", { path }),
+  removeProject: (path: string) => call<boolean>("remove_project", { path }),
+  checkProject: (path: string) => call<ProjectStatus>("check_project", { path }),
+  projectVersions: (path: string) => call<ProjectVersions>("project_versions", { path }),
+  updateFields: (path: string, version: string | null) => call<UpdateFields>("update_fields", { path, version }),
+  startUpdate: (request: UpdateRequest) => call<Review>("start_update", { request }),
+  startConflicts: (path: string) => call<Review>("start_conflicts", { path }),
+  reviewFile: (id: string, path: string) => call<FileView>("review_file", { id, path }),
+  previewResolution: (id: string, path: string, resolution: Resolution) =>
+    call<Content | null>("preview_resolution", { id, path, resolution }),
+  applyReview: (id: string, request: ApplyRequest, onStep: (step: ApplyStep) => void) => {
+    const progress = new Channel<ApplyStep>();
+    progress.onmessage = onStep;
+    return call<ReviewOutcome>("apply_review", { id, request, progress });
+  },
+  closeReview: (id: string) => call<void>("close_review", { id }),
+  commitUpdate: (path: string, paths: string[], message: string) => call<CommitInfo>("commit_update", { path, paths, message }),
+  commitAll: (path: string, message: string) => call<CommitInfo>("commit_all", { path, message }),
+  undoUpdate: (path: string) => call<UndoOutcome>("undo_update", { path }),
+  openFolder: (path: string) => call<void>("open_folder", { path }),
 };
