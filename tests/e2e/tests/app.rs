@@ -64,15 +64,21 @@ fn missing_piece() -> Option<String> {
 const TOKEN: &str = "ghp_e2eTOKEN0123456789";
 
 async fn start(home: &Path, github_api: &str) -> Result<(Driver, Client)> {
+    start_with(
+        home,
+        &format!(
+            "backend:\n  type: builtin\nvcs:\n  provider: github\n  api_url: {github_api}\n  organisation: acme\n"
+        ),
+    )
+    .await
+}
+
+/// Starts the app with this configuration file, in an isolated home.
+async fn start_with(home: &Path, config_text: &str) -> Result<(Driver, Client)> {
     let port = free_port()?;
     let native = free_port()?;
     let config = home.join("config.yaml");
-    std::fs::write(
-        &config,
-        format!(
-            "backend:\n  type: builtin\nvcs:\n  provider: github\n  api_url: {github_api}\n  organisation: acme\n"
-        ),
-    )?;
+    std::fs::write(&config, config_text)?;
     let child = Command::new("tauri-driver")
         .args([
             "--port",
@@ -111,6 +117,15 @@ async fn start(home: &Path, github_api: &str) -> Result<(Driver, Client)> {
             }
             Err(e) => bail!("no WebDriver session from tauri-driver at {url}: {e}"),
         }
+    }
+}
+
+/// Saves the window as `docs/screenshots/NAME.png`, for the README and for review.
+async fn screenshot(c: &Client, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
     }
 }
 
@@ -184,10 +199,7 @@ async fn create_a_project_through_the_form() -> Result<()> {
     );
     let (_driver, c) = start(home.path(), &gh.url).await?;
     let result = drive(&c, &out).await;
-    if let Ok(png) = c.screenshot().await {
-        let shot = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-last.png");
-        let _ = std::fs::write(shot, png);
-    }
+    screenshot(&c, "create-result").await;
     let _ = c.close().await;
     result?;
 
@@ -267,7 +279,10 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    wait_css(c, "button").await?.click().await?; // ← Recipes
+    wait_css(c, "[data-testid=back-to-recipes]")
+        .await?
+        .click()
+        .await?;
 
     // The Rust CLI recipe, through the form.
     wait_css(c, "[data-testid=recipe-card-rust_cli]")
@@ -295,12 +310,7 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
         .click()
         .await?;
     wait_css(c, "[data-testid=public-repo]").await?;
-    if let Ok(png) = c.screenshot().await {
-        let _ = std::fs::write(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-form.png"),
-            png,
-        );
-    }
+    screenshot(c, "create-form").await;
     // Preview first: nothing is written.
     wait_css(c, "[data-testid=preview]").await?.click().await?;
     wait_text(c, "[data-testid=preview-panel]", "Cargo.toml").await?;
@@ -322,5 +332,330 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
     wait_text(c, "[data-testid=created-files]", "src/main.rs").await?;
     wait_text(c, "[data-testid=created-repo]", "acme/e2e-cli").await?;
     wait_text(c, "[data-testid=created-repo]", "private").await?;
+    Ok(())
+}
+
+const LINES: &str = "l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\nl9\nl10\nl11\nl12\nl13\nl14\nl15\n";
+
+fn with(replacements: &[(&str, &str)]) -> String {
+    let mut s = LINES.to_string();
+    for (a, b) in replacements {
+        s = s.replace(&format!("{a}\n"), &format!("{b}\n"));
+    }
+    s
+}
+
+/// Writes version `v` of the local recipe `demo`.
+fn publish(root: &Path, v: &str, extra_field: bool, files: &[(&str, String)]) -> Result<()> {
+    let dir = root.join("demo").join(v);
+    std::fs::create_dir_all(dir.join("template"))?;
+    let mut manifest = format!(
+        "name: demo\nversion: {v}\ndescription: A recipe the update test publishes\nfields:\n  - name: project_name\n    prompt: Name\n"
+    );
+    if extra_field {
+        manifest.push_str("  - name: license\n    prompt: License\n    default: MIT\n");
+    }
+    std::fs::write(dir.join("recipe.yaml"), manifest)?;
+    for (p, text) in files {
+        std::fs::write(dir.join("template").join(p), text)?;
+    }
+    Ok(())
+}
+
+fn git_in(dir: &Path, args: &[&str]) -> Result<String> {
+    let out = Command::new("git")
+        .args(["-c", "user.name=Ada", "-c", "user.email=ada@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()?;
+    if !out.status.success() {
+        bail!("git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The config.txt the user ends with: conflict 1 theirs-mine → mine, conflict 2 → both
+/// (mine first), conflict 3 → typed by hand.
+fn resolved_config() -> String {
+    with(&[
+        ("l2", "l2 mine"),
+        ("l7", "l7 mine\nl7 recipe"),
+        ("l12", "by hand"),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_and_resolve_an_update() -> Result<()> {
+    if let Some(why) = missing_piece() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            bail!("cannot run the app's end-to-end test: {why}");
+        }
+        eprintln!("SKIPPED review_and_resolve_an_update: {why}");
+        return Ok(());
+    }
+    let home = tempfile::tempdir()?;
+    let recipes = home.path().join("recipes");
+    publish(
+        &recipes,
+        "1.0.0",
+        false,
+        &[
+            ("notes.txt", LINES.to_string()),
+            ("config.txt", LINES.to_string()),
+        ],
+    )?;
+    // The project, made at 1.0.0 through the client layer, then edited by its owner: one
+    // file merges, one conflicts in three places.
+    let client =
+        nskit::RecipeClient::new(Box::new(nskit_backends::LocalBackend::new(recipes.clone())));
+    let mut answers = serde_json::Map::new();
+    answers.insert("project_name".into(), "svc".into());
+    let created = client.initialize_recipe(&nskit::InitRequest {
+        recipe: "demo".into(),
+        version: Some("1.0.0".into()),
+        answers,
+        output: nskit::Output::Base(home.path().join("work")),
+        git: true,
+        ..nskit::InitRequest::default()
+    });
+    if !created.success {
+        bail!("the project was not created: {:?}", created.errors);
+    }
+    let project = created.project_path.clone();
+    std::fs::write(project.join("notes.txt"), with(&[("l14", "l14 mine")]))?;
+    std::fs::write(
+        project.join("config.txt"),
+        with(&[("l2", "l2 mine"), ("l7", "l7 mine"), ("l12", "l12 mine")]),
+    )?;
+    git_in(&project, &["commit", "-qam", "my edits"])?;
+    // 1.1.0 changes both files and asks a new question.
+    publish(
+        &recipes,
+        "1.1.0",
+        true,
+        &[
+            ("notes.txt", with(&[("l2", "l2 recipe")])),
+            (
+                "config.txt",
+                with(&[
+                    ("l2", "l2 recipe"),
+                    ("l7", "l7 recipe"),
+                    ("l12", "l12 recipe"),
+                ]),
+            ),
+            ("LICENSE", "{{ license }}\n".into()),
+        ],
+    )?;
+
+    let config = format!(
+        "backend:\n  type: local\n  recipes_dir: {}\n",
+        recipes.display()
+    );
+    let (_driver, c) = start_with(home.path(), &config).await?;
+    let result = drive_update(&c, &project, &recipes).await;
+    if result.is_err() {
+        screenshot(&c, "update-failure").await;
+    }
+    let _ = c.close().await;
+    result?;
+
+    // The undo put the project back to the committed 1.1.0, exactly.
+    let status = git_in(&project, &["status", "--porcelain"])?;
+    if !status.is_empty() {
+        bail!("after the undo the work tree is not clean:\n{status}");
+    }
+    let state = std::fs::read_to_string(project.join(".recipe/config.yml"))?;
+    if !state.contains("1.1.0") || state.contains("1.2.0") {
+        bail!("the state file is not back at 1.1.0:\n{state}");
+    }
+    Ok(())
+}
+
+async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> {
+    // No project yet: the app opens on the catalogue; the Projects tab adds one by path.
+    wait_css(c, "[data-testid=nav-projects]")
+        .await?
+        .click()
+        .await?;
+    type_into(
+        c,
+        "[data-testid=project-path]",
+        &project.display().to_string(),
+    )
+    .await?;
+    wait_css(c, "[data-testid=add-project]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=update-badge]", "Update available: 1.1.0").await?;
+    // A folder that is not a project gets a clear message.
+    type_into(
+        c,
+        "[data-testid=project-path]",
+        &recipes.display().to_string(),
+    )
+    .await?;
+    wait_css(c, "[data-testid=add-project]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=error-banner]", "not made from a recipe").await?;
+    screenshot(c, "projects").await;
+
+    // The update: 1.1.0 is picked, its new question asked.
+    wait_css(c, "[data-testid=review-update]")
+        .await?
+        .click()
+        .await?;
+    wait_css(c, "[data-testid=new-fields]").await?;
+    type_into(c, "#field-license", "Apache-2.0").await?;
+    wait_css(c, "[data-testid=start-review]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=count-conflicts]", "Conflicts: 1").await?;
+    wait_text(c, "[data-testid=count-merged]", "Merged: 1").await?;
+    wait_text(c, "[data-testid=count-added]", "Added: 1").await?;
+    wait_text(
+        c,
+        "[data-testid=apply-summary]",
+        "1 file with conflicts left",
+    )
+    .await?;
+    screenshot(c, "plan").await;
+
+    // A merged file: side by side, yours against the result.
+    wait_css(c, "[data-testid='file-notes.txt']")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=diff-view]", "l2 recipe").await?;
+    screenshot(c, "diff").await;
+
+    // The conflict: three hunks, resolved with yours, both, and by hand.
+    wait_css(c, "[data-testid='file-config.txt']")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=conflicts-left]", "3 conflicts left").await?;
+    wait_css(c, "[data-testid=pick-yours]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=conflicts-left]", "2 conflicts left").await?;
+    wait_css(c, "[data-testid=next-conflict]")
+        .await?
+        .click()
+        .await?;
+    wait_css(c, "[data-testid=pick-both-yours-first]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=conflicts-left]", "1 conflict left").await?;
+    wait_css(c, "[data-testid=next-conflict]")
+        .await?
+        .click()
+        .await?;
+    wait_css(c, "[data-testid=edit-hunk]")
+        .await?
+        .click()
+        .await?;
+    c.active_element().await?.send_keys("by hand\n").await?;
+    wait_text(c, "[data-testid=result-editor]", "by hand\nl13").await?;
+    wait_text(c, "[data-testid=conflicts-left]", "All conflicts resolved").await?;
+    wait_text(c, "[data-testid=hunk-status]", "edited by hand").await?;
+    screenshot(c, "conflict").await;
+    wait_text(c, "[data-testid=apply-summary]", "Ready to apply").await?;
+
+    // Apply, then commit with the prefilled message.
+    wait_css(c, "[data-testid=apply]").await?.click().await?;
+    wait_css(c, "[data-testid=apply-result]").await?;
+    wait_text(c, "[data-testid=no-conflicts]", "None").await?;
+    let message = wait_css(c, "[data-testid=commit-message]")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    if message != "Update demo 1.0.0 → 1.1.0" {
+        bail!("the commit message is prefilled as `{message}`");
+    }
+    screenshot(c, "result").await;
+    wait_css(c, "[data-testid=commit]").await?.click().await?;
+    wait_text(c, "[data-testid=commit-result]", "Committed").await?;
+
+    // The exact bytes, and the commit.
+    let config = std::fs::read_to_string(project.join("config.txt"))?;
+    if config != resolved_config() {
+        bail!("config.txt is\n{config}\nexpected\n{}", resolved_config());
+    }
+    let notes = std::fs::read_to_string(project.join("notes.txt"))?;
+    if notes != with(&[("l2", "l2 recipe"), ("l14", "l14 mine")]) {
+        bail!("notes.txt did not merge: {notes}");
+    }
+    if std::fs::read_to_string(project.join("LICENSE"))? != "Apache-2.0\n" {
+        bail!("the new question's answer was not used");
+    }
+    let subject = git_in(project, &["log", "-1", "--format=%s"])?;
+    if subject.trim() != "Update demo 1.0.0 → 1.1.0" {
+        bail!("the commit says `{subject}`");
+    }
+    if git_in(project, &["show", "HEAD:config.txt"])? != resolved_config() {
+        bail!("the commit does not hold the resolved config.txt");
+    }
+    if !git_in(project, &["status", "--porcelain"])?.is_empty() {
+        bail!("something was left out of the commit");
+    }
+
+    // Update again, to 1.2.0 (no conflict), then undo it from the result screen.
+    publish(
+        recipes,
+        "1.2.0",
+        true,
+        &[
+            (
+                "notes.txt",
+                with(&[("l2", "l2 recipe"), ("l5", "l5 recipe")]),
+            ),
+            (
+                "config.txt",
+                with(&[
+                    ("l2", "l2 recipe"),
+                    ("l7", "l7 recipe"),
+                    ("l12", "l12 recipe"),
+                ]),
+            ),
+            ("LICENSE", "{{ license }}\n".into()),
+        ],
+    )?;
+    wait_css(c, "[data-testid=back-to-projects]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=update-badge]", "Update available: 1.2.0").await?;
+    wait_css(c, "[data-testid=review-update]")
+        .await?
+        .click()
+        .await?;
+    wait_css(c, "[data-testid=start-review]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=apply-summary]", "Ready to apply").await?;
+    wait_css(c, "[data-testid=apply]").await?.click().await?;
+    wait_css(c, "[data-testid=apply-result]").await?;
+    let notes = std::fs::read_to_string(project.join("notes.txt"))?;
+    if !notes.contains("l5 recipe") {
+        bail!("1.2.0 was not applied: {notes}");
+    }
+    wait_css(c, "[data-testid=undo-update]")
+        .await?
+        .click()
+        .await?;
+    wait_text(
+        c,
+        "[data-testid=undo-result]",
+        "as it was before the update",
+    )
+    .await?;
     Ok(())
 }
