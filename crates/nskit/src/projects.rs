@@ -282,7 +282,20 @@ fn status_of(p: &StoredProject) -> ProjectStatus {
                 });
             s.recipe = Some(state.metadata.recipe_name);
         }
-        Err(e) => s.problem = Some(Error::State(e).info()),
+        Err(e) => {
+            let hint = match &e {
+                nskit_update::StateError::NotARecipeProject(_) => {
+                    "; if it moved, remove it from the list and open it where it is now"
+                }
+                _ if s.in_git || nskit_vcs::Worktree::open(&p.path).is_some() => {
+                    "; fix the file, or put it back with `git checkout -- .recipe/config.yml`"
+                }
+                _ => "; fix the file (it is YAML)",
+            };
+            let mut info = Error::State(e).info();
+            info.message.push_str(hint);
+            s.problem = Some(info);
+        }
     }
     if let (Some(latest), Some(current)) = (&s.latest, &s.version) {
         let l = nskit_recipe::RecipeVersion::new(latest.as_str());

@@ -502,3 +502,60 @@ fn bad_sessions_and_resolutions_are_clear_errors() {
     assert_eq!(git(&project, &["status", "--porcelain"]), "");
     assert!(reviews.review(&review.id).is_ok());
 }
+
+#[test]
+fn a_lost_base_is_offered_two_way_and_a_lost_recipe_is_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path();
+    let root = home.join("recipes");
+    recipes(&root);
+    let client = client(&root);
+    let project = init(&client, &home.join("out"));
+    std::fs::write(project.join("notes.txt"), with(&[("nine", "nine (mine)")])).expect("edit");
+    git(&project, &["commit", "-qam", "mine"]);
+    // The version the project was made from is gone: no base to merge with.
+    std::fs::remove_dir_all(root.join("demo/1.0.0")).expect("rm");
+    let reviews = Reviews::new();
+    let req = UpdateRequest {
+        project: project.clone(),
+        target_version: Some("1.1.0".into()),
+        ..UpdateRequest::default()
+    };
+    let e = reviews.start_update(&client, &req).expect_err("no base");
+    assert_eq!(e.code(), ErrorCode::BaseUnavailable);
+    assert!(e.to_string().contains("two-way"), "{e}");
+    // Two-way: every difference is a conflict, nothing is deleted, nothing written yet.
+    let review = reviews
+        .start_update(
+            &client,
+            &UpdateRequest {
+                mode: nskit::DiffMode::TwoWay,
+                ..req.clone()
+            },
+        )
+        .expect("two-way");
+    assert_eq!(review.mode, nskit::DiffMode::TwoWay);
+    assert!(review.conflicts >= 2, "{:?}", review.files);
+    assert!(
+        !review
+            .files
+            .iter()
+            .any(|f| f.decision == Decision::DeletedByTemplate)
+    );
+    let notes = reviews.file(&review.id, "notes.txt").expect("file");
+    assert!(notes.base.is_none());
+    assert!(!notes.regions.is_empty());
+    assert_eq!(git(&project, &["status", "--porcelain"]), "");
+
+    // The recipe is gone altogether: said, with what there is.
+    std::fs::remove_dir_all(root.join("demo")).expect("rm");
+    let e = reviews.start_update(&client, &req).expect_err("no recipe");
+    assert_eq!(e.code(), ErrorCode::RecipeNotFound);
+    assert!(e.to_string().contains("demo"), "{e}");
+    // A broken state file is named, with what is wrong.
+    std::fs::write(project.join(".recipe/config.yml"), "metadata: [\n").expect("corrupt");
+    let e = reviews
+        .start_update(&client, &req)
+        .expect_err("broken state");
+    assert!(e.to_string().contains("config.yml"), "{e}");
+}

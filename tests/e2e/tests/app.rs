@@ -166,6 +166,22 @@ async fn wait_text(c: &Client, css: &str, want: &str) -> Result<String> {
     }
 }
 
+/// Waits until one of the elements (a CodeMirror line, say) says exactly `want`.
+async fn wait_line(c: &Client, css: &str, want: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        for el in c.find_all(Locator::Css(css)).await.unwrap_or_default() {
+            if el.text().await.unwrap_or_default() == want {
+                return Ok(());
+            }
+        }
+        if Instant::now() > deadline {
+            bail!("no {css} says `{want}`");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn type_into(c: &Client, css: &str, text: &str) -> Result<()> {
     let el = wait_css(c, css).await?;
     el.clear().await?;
@@ -560,8 +576,12 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
         .await?
         .click()
         .await?;
-    c.active_element().await?.send_keys("by hand\n").await?;
-    wait_text(c, "[data-testid=result-editor]", "by hand\nl13").await?;
+    // Typed over the selected hunk: the text, then the Enter key.
+    c.active_element()
+        .await?
+        .send_keys("by hand\u{E007}")
+        .await?;
+    wait_line(c, "[data-testid=result-editor] .cm-line", "by hand").await?;
     wait_text(c, "[data-testid=conflicts-left]", "All conflicts resolved").await?;
     wait_text(c, "[data-testid=hunk-status]", "edited by hand").await?;
     screenshot(c, "conflict").await;
@@ -657,5 +677,172 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
         "as it was before the update",
     )
     .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_shown_with_what_to_do() -> Result<()> {
+    if let Some(why) = missing_piece() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            bail!("cannot run the app's end-to-end test: {why}");
+        }
+        eprintln!("SKIPPED bad_input_is_shown_with_what_to_do: {why}");
+        return Ok(());
+    }
+    let home = tempfile::tempdir()?;
+    let recipes = home.path().join("recipes");
+    publish(
+        &recipes,
+        "1.0.0",
+        false,
+        &[
+            ("notes.txt", LINES.to_string()),
+            ("logo.bin", "\u{0}base".into()),
+            ("old.txt", "old\n".into()),
+        ],
+    )?;
+    let client =
+        nskit::RecipeClient::new(Box::new(nskit_backends::LocalBackend::new(recipes.clone())));
+    let make = |name: &str| {
+        let mut answers = serde_json::Map::new();
+        answers.insert("project_name".into(), name.into());
+        client.initialize_recipe(&nskit::InitRequest {
+            recipe: "demo".into(),
+            version: Some("1.0.0".into()),
+            answers,
+            output: nskit::Output::Exact(home.path().join("work").join(name)),
+            git: true,
+            ..nskit::InitRequest::default()
+        })
+    };
+    let svc = make("svc");
+    let broken = make("broken");
+    if !svc.success || !broken.success {
+        bail!(
+            "the projects were not created: {:?} {:?}",
+            svc.errors,
+            broken.errors
+        );
+    }
+    let project = svc.project_path.clone();
+    std::fs::write(project.join("notes.txt"), with(&[("l3", "l3 mine")]))?;
+    std::fs::write(project.join("logo.bin"), "\u{0}mine")?;
+    std::fs::write(project.join("old.txt"), "old, but mine\n")?;
+    git_in(&project, &["commit", "-qam", "mine"])?;
+    std::fs::write(
+        broken.project_path.join(".recipe/config.yml"),
+        "metadata: [\n",
+    )?;
+    publish(
+        &recipes,
+        "1.1.0",
+        false,
+        &[
+            ("notes.txt", with(&[("l3", "l3 recipe")])),
+            ("logo.bin", "\u{0}recipe".into()),
+        ],
+    )?;
+    // Both projects are remembered already: the app opens on them.
+    let data = home.path().join(".local/share/nskit");
+    std::fs::create_dir_all(&data)?;
+    std::fs::write(
+        data.join("projects.json"),
+        serde_json::to_string(&serde_json::json!({ "projects": [
+            { "path": project.canonicalize()?, "added_at": "2026-12-01T10:00:00Z" },
+            { "path": broken.project_path.canonicalize()?, "added_at": "2026-12-01T10:00:00Z" },
+        ]}))?,
+    )?;
+    let before = std::fs::read(project.join("notes.txt"))?;
+    let config = format!(
+        "backend:\n  type: local\n  recipes_dir: {}\n",
+        recipes.display()
+    );
+    let (_driver, c) = start_with(home.path(), &config).await?;
+    let result = drive_bad_input(&c, &recipes).await;
+    if result.is_err() {
+        screenshot(&c, "bad-input-failure").await;
+    }
+    let _ = c.close().await;
+    result?;
+    if std::fs::read(project.join("notes.txt"))? != before
+        || !git_in(&project, &["status", "--porcelain"])?.is_empty()
+    {
+        bail!("something was written though nothing was applied");
+    }
+    Ok(())
+}
+
+async fn drive_bad_input(c: &Client, recipes: &Path) -> Result<()> {
+    // A broken state file: the project says what is wrong, and offers no update.
+    wait_text(
+        c,
+        "[data-testid=project-broken] [data-testid=project-problem]",
+        "config.yml",
+    )
+    .await?;
+    wait_text(
+        c,
+        "[data-testid=project-svc] [data-testid=update-badge]",
+        "1.1.0",
+    )
+    .await?;
+    screenshot(c, "projects-problem").await;
+
+    // A binary conflict and a file the recipe removed that the user edited: each shows
+    // its versions and the choices, and choosing writes nothing.
+    wait_css(c, "[data-testid=project-svc] [data-testid=review-update]")
+        .await?
+        .click()
+        .await?;
+    wait_css(c, "[data-testid=start-review]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=count-conflicts]", "Conflicts: 3").await?;
+    wait_css(c, "[data-testid='file-logo.bin']")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=binary-info]", "bytes").await?;
+    wait_text(c, "[data-testid=file-message]", "binary").await?;
+    wait_css(c, "[data-testid=choose-recipe]")
+        .await?
+        .click()
+        .await?;
+    screenshot(c, "binary-conflict").await;
+    wait_css(c, "[data-testid='file-old.txt']")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=file-choices]", "Delete it").await?;
+    wait_text(c, "[data-testid=file-message]", "removed this file").await?;
+    // Applying with a conflict left asks first; keep resolving writes nothing.
+    wait_css(c, "[data-testid=apply]").await?.click().await?;
+    wait_css(c, "[data-testid=confirm-conflicts]").await?;
+    wait_css(c, "[data-testid=keep-resolving]")
+        .await?
+        .click()
+        .await?;
+    gone_css(c, "[data-testid=confirm-conflicts]").await?;
+
+    // The version the project was made from is gone: two-way is offered.
+    wait_css(c, "[data-testid=nav-projects]")
+        .await?
+        .click()
+        .await?;
+    std::fs::remove_dir_all(recipes.join("demo/1.0.0"))?;
+    wait_css(c, "[data-testid=project-svc] [data-testid=review-update]")
+        .await?
+        .click()
+        .await?;
+    wait_css(c, "[data-testid=start-review]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=error-banner]", "two-way").await?;
+    wait_css(c, "[data-testid=two-way]").await?.click().await?;
+    wait_css(c, "[data-testid=review]").await?;
+    wait_text(c, "[data-testid=count-conflicts]", "Conflicts").await?;
+    screenshot(c, "two-way").await;
     Ok(())
 }
