@@ -554,6 +554,21 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
         .click()
         .await?;
     wait_text(c, "[data-testid=conflicts-left]", "3 conflicts left").await?;
+    // From the keyboard: Alt+2 takes the recipe's lines, Ctrl+Z takes that back.
+    let alt_2 = "\u{E00A}2\u{E000}";
+    let ctrl_z = "\u{E009}z\u{E000}";
+    wait_css(c, "[data-testid=pick-yours]")
+        .await?
+        .send_keys(alt_2)
+        .await?;
+    wait_text(c, "[data-testid=hunk-status]", "Resolved: demo 1.1.0").await?;
+    wait_text(c, "[data-testid=conflicts-left]", "2 conflicts left").await?;
+    wait_css(c, "[data-testid=pick-yours]")
+        .await?
+        .send_keys(ctrl_z)
+        .await?;
+    wait_text(c, "[data-testid=conflicts-left]", "3 conflicts left").await?;
+    wait_text(c, "[data-testid=hunk-status]", "Open").await?;
     wait_css(c, "[data-testid=pick-yours]")
         .await?
         .click()
