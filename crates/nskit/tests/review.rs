@@ -559,3 +559,45 @@ fn a_lost_base_is_offered_two_way_and_a_lost_recipe_is_named() {
         .expect_err("broken state");
     assert!(e.to_string().contains("config.yml"), "{e}");
 }
+
+#[test]
+fn a_dirty_tree_is_listed_then_committed_first_or_updated_anyway() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path();
+    let root = home.join("recipes");
+    recipes(&root);
+    let client = client(&root);
+    let project = init(&client, &home.join("out"));
+    std::fs::write(project.join("notes.txt"), "work in progress\n").expect("edit");
+    std::fs::write(project.join("scratch.txt"), "new\n").expect("write");
+    let reviews = Reviews::new();
+    let req = UpdateRequest {
+        project: project.clone(),
+        target_version: Some("1.1.0".into()),
+        ..UpdateRequest::default()
+    };
+    let e = reviews.start_update(&client, &req).expect_err("dirty");
+    assert_eq!(e.code(), ErrorCode::DirtyTree);
+    let paths = e.details()["paths"].clone();
+    assert_eq!(paths, serde_json::json!(["notes.txt", "scratch.txt"]));
+    // "Update anyway" plans over the edits.
+    let anyway = reviews
+        .start_update(
+            &client,
+            &UpdateRequest {
+                allow_dirty: true,
+                ..req.clone()
+            },
+        )
+        .expect("anyway");
+    assert!(anyway.files.iter().any(|f| f.path == "notes.txt"));
+    // "Commit first" commits everything, then the update plans.
+    let commit = client
+        .updates()
+        .commit_all(&project, "Work in progress")
+        .expect("commit");
+    assert_eq!(git(&project, &["rev-parse", "HEAD"]).trim(), commit.id);
+    assert_eq!(git(&project, &["status", "--porcelain"]), "");
+    assert_eq!(git(&project, &["show", "HEAD:scratch.txt"]), "new\n");
+    reviews.start_update(&client, &req).expect("clean now");
+}
