@@ -577,3 +577,33 @@ impl Reviews {
             .retain(|s| s.id != id);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(bytes: Vec<u8>) -> FileData {
+        FileData {
+            bytes,
+            executable: false,
+        }
+    }
+
+    #[test]
+    fn large_binary_and_non_utf8_files_are_described_not_inlined() {
+        let small = Content::of(&data(b"hello\n".to_vec()));
+        assert_eq!(small.text.as_deref(), Some("hello\n"));
+        assert_eq!(small.size, 6);
+        assert_eq!(small.hash, nskit_vcs::blob_id(b"hello\n"));
+
+        let large = Content::of(&data(vec![b'a'; MAX_INLINE + 1]));
+        assert!(large.text.is_none() && !large.binary);
+        assert_eq!(large.size, MAX_INLINE as u64 + 1);
+
+        let binary = Content::of(&data(b"\x89PNG\0\x01".to_vec()));
+        assert!(binary.text.is_none() && binary.binary);
+
+        let latin1 = Content::of(&data(b"caf\xe9\n".to_vec()));
+        assert!(latin1.text.is_none() && !latin1.binary);
+    }
+}

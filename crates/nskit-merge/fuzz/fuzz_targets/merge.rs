@@ -1,12 +1,14 @@
 //! Fuzzes the line merge: any three byte strings (split at 0xFF bytes) must merge without a
 //! panic, keep every line either side added, and leave a side's text as it is when the
-//! other side is unchanged.
+//! other side is unchanged; its regions must cover the three files, taking one side in
+//! every region must give that side, and picks read back from a resolved file must give
+//! it again.
 #![no_main]
 
 use std::collections::HashMap;
 
 use libfuzzer_sys::fuzz_target;
-use nskit_merge::{ConflictStyle, MergeOptions, merge_lines};
+use nskit_merge::{ConflictStyle, LineMerge, MergeOptions, Pick, Side, merge_lines};
 
 /// A line without its ending; a lone CR before the newline a merge adds is part of the ending.
 fn trim_eol(l: &[u8]) -> &[u8] {
@@ -42,5 +44,29 @@ fuzz_target!(|data: &[u8]| {
         }
         assert_eq!(merge_lines(base, ours, base, &opts).bytes, ours);
         assert_eq!(merge_lines(base, base, theirs, &opts).bytes, theirs);
+
+        let m = LineMerge::new(base, ours, theirs, &opts);
+        for (side, file) in [(Side::Base, base), (Side::Ours, ours), (Side::Theirs, theirs)] {
+            let whole: Vec<u8> = m
+                .regions()
+                .iter()
+                .flat_map(|reg| m.text(side, reg.range(side)))
+                .collect();
+            assert_eq!(whole, file, "the regions do not cover {side:?}");
+        }
+        assert_eq!(m.render(), r, "rendering the regions is not the merge");
+        let n = m.conflicts().count();
+        let picks: Vec<Option<Pick>> = (0..n)
+            .map(|i| match (i + data.len()) % 4 {
+                0 => None,
+                1 => Some(Pick::Ours),
+                2 => Some(Pick::TheirsThenOurs),
+                _ => Some(Pick::Base),
+            })
+            .collect();
+        let file = m.resolve(&picks).bytes;
+        if let Some(back) = m.picks_from(&file) {
+            assert_eq!(m.resolve(&back).bytes, file, "picks read back give another file");
+        }
     }
 });
