@@ -525,6 +525,8 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
         .await?;
     wait_css(c, "[data-testid=new-fields]").await?;
     type_into(c, "#field-license", "Apache-2.0").await?;
+    wait_text(c, "[data-testid=target-version]", "1.1.0").await?;
+    screenshot(c, "update-setup").await;
     wait_css(c, "[data-testid=start-review]")
         .await?
         .click()
@@ -859,5 +861,143 @@ async fn drive_bad_input(c: &Client, recipes: &Path) -> Result<()> {
     wait_css(c, "[data-testid=review]").await?;
     wait_text(c, "[data-testid=count-conflicts]", "Conflicts").await?;
     screenshot(c, "two-way").await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflicts_left_are_reopened_from_the_index() -> Result<()> {
+    if let Some(why) = missing_piece() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            bail!("cannot run the app's end-to-end test: {why}");
+        }
+        eprintln!("SKIPPED conflicts_left_are_reopened_from_the_index: {why}");
+        return Ok(());
+    }
+    let home = tempfile::tempdir()?;
+    let recipes = home.path().join("recipes");
+    publish(
+        &recipes,
+        "1.0.0",
+        false,
+        &[("notes.txt", LINES.to_string())],
+    )?;
+    let client =
+        nskit::RecipeClient::new(Box::new(nskit_backends::LocalBackend::new(recipes.clone())));
+    let mut answers = serde_json::Map::new();
+    answers.insert("project_name".into(), "svc".into());
+    let created = client.initialize_recipe(&nskit::InitRequest {
+        recipe: "demo".into(),
+        version: Some("1.0.0".into()),
+        answers,
+        output: nskit::Output::Base(home.path().join("work")),
+        git: true,
+        ..nskit::InitRequest::default()
+    });
+    if !created.success {
+        bail!("the project was not created: {:?}", created.errors);
+    }
+    let project = created.project_path.clone();
+    std::fs::write(project.join("notes.txt"), with(&[("l3", "l3 mine")]))?;
+    git_in(&project, &["commit", "-qam", "mine"])?;
+    publish(
+        &recipes,
+        "1.1.0",
+        false,
+        &[("notes.txt", with(&[("l3", "l3 recipe")]))],
+    )?;
+    let data = home.path().join(".local/share/nskit");
+    std::fs::create_dir_all(&data)?;
+    std::fs::write(
+        data.join("projects.json"),
+        serde_json::to_string(&serde_json::json!({ "projects": [
+            { "path": project.canonicalize()?, "added_at": "2026-12-01T10:00:00Z" },
+        ]}))?,
+    )?;
+    let config = format!(
+        "backend:\n  type: local\n  recipes_dir: {}\n",
+        recipes.display()
+    );
+    let (_driver, c) = start_with(home.path(), &config).await?;
+    let result = drive_reopen(&c, &project).await;
+    if result.is_err() {
+        screenshot(&c, "reopen-failure").await;
+    }
+    let _ = c.close().await;
+    result?;
+    // Resolved from the index: nothing unmerged, the file staged as resolved.
+    if !git_in(&project, &["ls-files", "-u"])?.is_empty() {
+        bail!("conflicts are still recorded in the index");
+    }
+    let notes = std::fs::read_to_string(project.join("notes.txt"))?;
+    if notes != with(&[("l3", "l3 recipe")]) {
+        bail!("notes.txt is\n{notes}");
+    }
+    let status = git_in(&project, &["status", "--porcelain"])?;
+    if !status.contains("M  notes.txt") {
+        bail!("notes.txt is not staged as resolved:\n{status}");
+    }
+    Ok(())
+}
+
+async fn drive_reopen(c: &Client, project: &Path) -> Result<()> {
+    wait_text(c, "[data-testid=update-badge]", "1.1.0").await?;
+    wait_css(c, "[data-testid=review-update]")
+        .await?
+        .click()
+        .await?;
+    wait_css(c, "[data-testid=start-review]")
+        .await?
+        .click()
+        .await?;
+    wait_text(
+        c,
+        "[data-testid=apply-summary]",
+        "1 file with conflicts left",
+    )
+    .await?;
+    // Applying with the conflict left asks first, then writes markers.
+    wait_css(c, "[data-testid=apply]").await?.click().await?;
+    wait_css(c, "[data-testid=apply-with-markers]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=conflicts-left-list]", "notes.txt").await?;
+    let stages = git_in(project, &["ls-files", "-u"])?;
+    if stages.lines().count() != 3 {
+        bail!("the conflict is not recorded as stages 1, 2 and 3:\n{stages}");
+    }
+    let marked = std::fs::read_to_string(project.join("notes.txt"))?;
+    if !marked.contains("<<<<<<< yours\nl3 mine\n") {
+        bail!("notes.txt has no markers:\n{marked}");
+    }
+    screenshot(c, "result-conflicts").await;
+    // Later, from the Projects screen: the conflict is shown and reopened from the index.
+    wait_css(c, "[data-testid=back-to-projects]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=conflicts-badge]", "1 unresolved conflict").await?;
+    wait_css(c, "[data-testid=resolve-conflicts]")
+        .await?
+        .click()
+        .await?;
+    wait_css(c, "[data-testid='file-notes.txt']")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=conflicts-left]", "1 conflict left").await?;
+    wait_css(c, "[data-testid=pick-recipe]")
+        .await?
+        .click()
+        .await?;
+    wait_text(c, "[data-testid=conflicts-left]", "All conflicts resolved").await?;
+    wait_css(c, "[data-testid=apply]").await?.click().await?;
+    wait_text(c, "[data-testid=no-conflicts]", "None").await?;
+    wait_css(c, "[data-testid=back-to-projects]")
+        .await?
+        .click()
+        .await?;
+    wait_css(c, "[data-testid=review-update]").await?;
+    gone_css(c, "[data-testid=conflicts-badge]").await?;
     Ok(())
 }
