@@ -445,25 +445,38 @@ impl Reviews {
                         })
                         .collect();
                     let n = m.conflicts().count();
-                    let picks = match &s.kind {
-                        Kind::Conflicts(_) => change
-                            .picks_on_disk(plan.merge_options())
-                            .unwrap_or_else(|| vec![None; n]),
-                        Kind::Update(_) => vec![None; n],
-                    };
-                    (regions, picks)
+                    match &s.kind {
+                        Kind::Conflicts(_) => match change.picks_on_disk(plan.merge_options()) {
+                            Some(picks) => (regions, picks),
+                            // Edited outside its conflicts since: hunk picks would drop
+                            // those edits, so the file is offered whole, not by hunk.
+                            None => (vec![], vec![]),
+                        },
+                        Kind::Update(_) => (regions, vec![None; n]),
+                    }
                 }
                 Err(_) => (vec![], vec![]),
             }
         } else {
             (vec![], vec![])
         };
+        let result = change.result().map(Content::of);
+        let mut change = change.clone();
+        if matches!(s.kind, Kind::Conflicts(_))
+            && change.decision.is_conflict()
+            && regions.is_empty()
+        {
+            change.message = format!(
+                "{}; the file was changed outside its conflicts since, so it is shown whole: resolve it in your editor and mark it resolved, or take a side",
+                change.message
+            );
+        }
         Ok(FileView {
-            change: change.clone(),
+            change,
             base: sides.base.as_ref().map(Content::of),
             yours: sides.ours.as_ref().map(Content::of),
             recipe: sides.theirs.as_ref().map(Content::of),
-            result: change.result().map(Content::of),
+            result,
             regions,
             picks,
         })

@@ -601,3 +601,67 @@ fn a_dirty_tree_is_listed_then_committed_first_or_updated_anyway() {
     assert_eq!(git(&project, &["show", "HEAD:scratch.txt"]), "new\n");
     reviews.start_update(&client, &req).expect("clean now");
 }
+
+#[test]
+fn a_conflict_edited_outside_its_hunks_is_offered_whole_and_kept() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path();
+    let root = home.join("recipes");
+    recipes(&root);
+    let client = client(&root);
+    let project = init(&client, &home.join("out"));
+    std::fs::write(project.join("notes.txt"), with(&[("two", "two (mine)")])).expect("edit");
+    git(&project, &["commit", "-qam", "mine"]);
+    let reviews = Reviews::new();
+    let review = reviews
+        .start_update(
+            &client,
+            &UpdateRequest {
+                project: project.clone(),
+                target_version: Some("1.1.0".into()),
+                ..UpdateRequest::default()
+            },
+        )
+        .expect("plan");
+    let done = reviews
+        .apply(
+            &client,
+            &review.id,
+            &ApplyRequest {
+                allow_conflicts: true,
+                ..ApplyRequest::default()
+            },
+            &mut |_| {},
+        )
+        .expect("apply");
+    assert_eq!(done.conflicts, ["notes.txt"]);
+    // The user edits the file in an editor, outside the conflict, and keeps the markers.
+    let edited = read(&project.join("notes.txt")).replace("ten\n", "ten (edited outside)\n");
+    std::fs::write(project.join("notes.txt"), &edited).expect("edit");
+    let reopened = reviews.start_conflicts(&project).expect("reopen");
+    let view = reviews.file(&reopened.id, "notes.txt").expect("file");
+    assert!(view.regions.is_empty() && view.picks.is_empty());
+    assert!(
+        view.change
+            .message
+            .contains("changed outside its conflicts"),
+        "{}",
+        view.change.message
+    );
+    // Marked resolved as it is: staged, the edit kept byte for byte.
+    let done = reviews
+        .apply(
+            &client,
+            &reopened.id,
+            &ApplyRequest {
+                mark_resolved: vec!["notes.txt".into()],
+                ..ApplyRequest::default()
+            },
+            &mut |_| {},
+        )
+        .expect("mark resolved");
+    assert!(done.conflicts.is_empty());
+    assert_eq!(read(&project.join("notes.txt")), edited);
+    assert!(git(&project, &["ls-files", "-u"]).is_empty());
+    assert_eq!(git(&project, &["show", ":notes.txt"]), edited);
+}
