@@ -156,13 +156,13 @@ struct RecordEntry {
 }
 
 #[cfg(unix)]
-fn is_executable(m: &std::fs::Metadata) -> bool {
+pub(crate) fn is_executable(m: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
     m.permissions().mode() & 0o111 != 0
 }
 
 #[cfg(not(unix))]
-fn is_executable(_: &std::fs::Metadata) -> bool {
+pub(crate) fn is_executable(_: &std::fs::Metadata) -> bool {
     false
 }
 
@@ -192,11 +192,8 @@ fn prune_empty_parents(root: &Path, path: &Path) {
     }
 }
 
-/// Applies the plan to the project as one transaction, then records conflicts in the git
-/// index when the project is in a git work tree. On error nothing has changed. Takes the
-/// project's lock (re-entrant: a caller may hold it already).
-pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied, ApplyError> {
-    let (_lock, _) = open_project(project)?;
+/// The plan's writes and removals, as transaction operations.
+pub(crate) fn plan_ops(plan: &Plan) -> Vec<TxnOp> {
     let mut ops: Vec<TxnOp> = vec![];
     for c in &plan.changes {
         for (p, d) in &c.writes {
@@ -215,6 +212,24 @@ pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied
             });
         }
     }
+    ops
+}
+
+/// The paths operations write, and those they remove.
+pub(crate) fn written_and_removed(ops: &[TxnOp]) -> (Vec<String>, Vec<String>) {
+    let (written, removed): (Vec<&TxnOp>, Vec<&TxnOp>) = ops.iter().partition(|o| o.new.is_some());
+    (
+        written.into_iter().map(|o| o.path.clone()).collect(),
+        removed.into_iter().map(|o| o.path.clone()).collect(),
+    )
+}
+
+/// Applies the plan to the project as one transaction, then records conflicts in the git
+/// index when the project is in a git work tree. On error nothing has changed. Takes the
+/// project's lock (re-entrant: a caller may hold it already).
+pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied, ApplyError> {
+    let (_lock, _) = open_project(project)?;
+    let mut ops = plan_ops(plan);
     ops.push(TxnOp {
         path: format!("{STATE_DIR}/{STATE_FILE}"),
         new: Some(NewFile {
@@ -289,20 +304,12 @@ pub fn apply(project: &Path, plan: &Plan, opts: &ApplyOptions) -> Result<Applied
             "{e}; `nskit update --undo` will not be able to undo this update"
         ));
     }
-    let removed: Vec<String> = ops
-        .iter()
-        .filter(|o| o.new.is_none())
-        .map(|o| o.path.clone())
-        .collect();
+    let (written, removed) = written_and_removed(&ops);
     for r in &removed {
         prune_empty_parents(project, &project.join(r));
     }
     Ok(Applied {
-        written: ops
-            .iter()
-            .filter(|o| o.new.is_some())
-            .map(|o| o.path.clone())
-            .collect(),
+        written,
         removed,
         conflicts,
         recorded_in_index,

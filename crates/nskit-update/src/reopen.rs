@@ -4,9 +4,10 @@
 use std::path::Path;
 
 use nskit_merge::{ConflictStyle, Labels, MergeOptions, is_binary};
-use nskit_recipe::txn::{NewFile, Source, TxnOp};
 
-use crate::apply::{Applied, ApplyError, meta_dir, open_project};
+use crate::apply::{
+    Applied, ApplyError, is_executable, meta_dir, open_project, plan_ops, written_and_removed,
+};
 use crate::plan::{Decision, DiffMode, FileChange, FileData, Plan, Sides};
 
 fn data(s: &Option<nskit_vcs::Stage>) -> Option<FileData> {
@@ -130,17 +131,6 @@ pub fn conflicts_plan(project: &Path) -> Result<Plan, ApplyError> {
     Ok(plan)
 }
 
-#[cfg(unix)]
-fn is_executable(m: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    m.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_: &std::fs::Metadata) -> bool {
-    false
-}
-
 /// Writes a resolved [`conflicts_plan`] as one transaction, then stages what is resolved
 /// (and `mark_resolved`, as it is on disk), so git no longer sees it in conflict. Files
 /// with conflicts left keep their markers and stages.
@@ -150,24 +140,7 @@ pub fn apply_resolutions(
     mark_resolved: &[String],
 ) -> Result<Applied, ApplyError> {
     let (_lock, _) = open_project(project)?;
-    let mut ops: Vec<TxnOp> = vec![];
-    for c in &plan.changes {
-        for (p, d) in &c.writes {
-            ops.push(TxnOp {
-                path: p.clone(),
-                new: Some(NewFile {
-                    source: Source::Bytes(d.bytes.clone()),
-                    executable: d.executable,
-                }),
-            });
-        }
-        for p in &c.removes {
-            ops.push(TxnOp {
-                path: p.clone(),
-                new: None,
-            });
-        }
-    }
+    let ops = plan_ops(plan);
     let worktree = nskit_vcs::Worktree::open(project);
     let index = worktree.as_ref().map(|w| w.index_file());
     if !ops.is_empty() {
@@ -200,17 +173,10 @@ pub fn apply_resolutions(
             "{e}; the files are written, but git still sees them in conflict: `git add` them"
         ));
     }
+    let (written, removed) = written_and_removed(&ops);
     Ok(Applied {
-        written: ops
-            .iter()
-            .filter(|o| o.new.is_some())
-            .map(|o| o.path.clone())
-            .collect(),
-        removed: ops
-            .iter()
-            .filter(|o| o.new.is_none())
-            .map(|o| o.path.clone())
-            .collect(),
+        written,
+        removed,
         conflicts: plan
             .conflicts()
             .filter(|c| !mark_resolved.contains(&c.path))

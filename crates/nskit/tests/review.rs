@@ -112,6 +112,15 @@ fn init(client: &RecipeClient, out: &Path) -> PathBuf {
     r.project_path
 }
 
+/// An update of `project` to `version`.
+fn to(project: &Path, version: &str) -> UpdateRequest {
+    UpdateRequest {
+        project: project.to_path_buf(),
+        target_version: Some(version.into()),
+        ..UpdateRequest::default()
+    }
+}
+
 fn read(p: &Path) -> String {
     std::fs::read_to_string(p).expect("read")
 }
@@ -137,14 +146,7 @@ fn review_resolve_apply_commit_then_conflicts_left_undo_and_reopen() {
 
     let reviews = Reviews::new();
     let review = reviews
-        .start_update(
-            &client,
-            &UpdateRequest {
-                project: project.clone(),
-                target_version: Some("1.1.0".into()),
-                ..UpdateRequest::default()
-            },
-        )
+        .start_update(&client, &to(&project, "1.1.0"))
         .expect("plan");
     assert_eq!(review.from_version.as_deref(), Some("1.0.0"));
     assert_eq!(review.to_version.as_deref(), Some("1.1.0"));
@@ -292,14 +294,7 @@ fn review_resolve_apply_commit_then_conflicts_left_undo_and_reopen() {
     git(&project, &["commit", "-qam", "five"]);
     let plan = |reviews: &Reviews| {
         reviews
-            .start_update(
-                &client,
-                &UpdateRequest {
-                    project: project.clone(),
-                    target_version: Some("1.2.0".into()),
-                    ..UpdateRequest::default()
-                },
-            )
+            .start_update(&client, &to(&project, "1.2.0"))
             .expect("plan")
     };
     let second = plan(&reviews);
@@ -471,14 +466,7 @@ fn bad_sessions_and_resolutions_are_clear_errors() {
         ErrorCode::SessionGone
     );
     let review = reviews
-        .start_update(
-            &client,
-            &UpdateRequest {
-                project: project.clone(),
-                target_version: Some("1.1.0".into()),
-                ..UpdateRequest::default()
-            },
-        )
+        .start_update(&client, &to(&project, "1.1.0"))
         .expect("plan");
     let mut req = ApplyRequest::default();
     req.resolutions.insert(
@@ -516,11 +504,7 @@ fn a_lost_base_is_offered_two_way_and_a_lost_recipe_is_named() {
     // The version the project was made from is gone: no base to merge with.
     std::fs::remove_dir_all(root.join("demo/1.0.0")).expect("rm");
     let reviews = Reviews::new();
-    let req = UpdateRequest {
-        project: project.clone(),
-        target_version: Some("1.1.0".into()),
-        ..UpdateRequest::default()
-    };
+    let req = to(&project, "1.1.0");
     let e = reviews.start_update(&client, &req).expect_err("no base");
     assert_eq!(e.code(), ErrorCode::BaseUnavailable);
     assert!(e.to_string().contains("two-way"), "{e}");
@@ -571,11 +555,7 @@ fn a_dirty_tree_is_listed_then_committed_first_or_updated_anyway() {
     std::fs::write(project.join("notes.txt"), "work in progress\n").expect("edit");
     std::fs::write(project.join("scratch.txt"), "new\n").expect("write");
     let reviews = Reviews::new();
-    let req = UpdateRequest {
-        project: project.clone(),
-        target_version: Some("1.1.0".into()),
-        ..UpdateRequest::default()
-    };
+    let req = to(&project, "1.1.0");
     let e = reviews.start_update(&client, &req).expect_err("dirty");
     assert_eq!(e.code(), ErrorCode::DirtyTree);
     let paths = e.details()["paths"].clone();
@@ -614,14 +594,7 @@ fn a_conflict_edited_outside_its_hunks_is_offered_whole_and_kept() {
     git(&project, &["commit", "-qam", "mine"]);
     let reviews = Reviews::new();
     let review = reviews
-        .start_update(
-            &client,
-            &UpdateRequest {
-                project: project.clone(),
-                target_version: Some("1.1.0".into()),
-                ..UpdateRequest::default()
-            },
-        )
+        .start_update(&client, &to(&project, "1.1.0"))
         .expect("plan");
     let done = reviews
         .apply(

@@ -61,6 +61,19 @@ fn missing_piece() -> Option<String> {
     None
 }
 
+/// Whether the test cannot run here: it says why and is skipped, except under `CI=true`,
+/// where a missing piece is a failure.
+fn skip(test: &str) -> Result<bool> {
+    let Some(why) = missing_piece() else {
+        return Ok(false);
+    };
+    if std::env::var("CI").as_deref() == Ok("true") {
+        bail!("cannot run the app's end-to-end test: {why}");
+    }
+    eprintln!("SKIPPED {test}: {why}");
+    Ok(true)
+}
+
 const TOKEN: &str = "ghp_e2eTOKEN0123456789";
 
 async fn start(home: &Path, github_api: &str) -> Result<(Driver, Client)> {
@@ -191,11 +204,7 @@ async fn type_into(c: &Client, css: &str, text: &str) -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_a_project_through_the_form() -> Result<()> {
-    if let Some(why) = missing_piece() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            bail!("cannot run the app's end-to-end test: {why}");
-        }
-        eprintln!("SKIPPED create_a_project_through_the_form: {why}");
+    if skip("create_a_project_through_the_form")? {
         return Ok(());
     }
     let home = tempfile::tempdir()?;
@@ -378,6 +387,54 @@ fn publish(root: &Path, v: &str, extra_field: bool, files: &[(&str, String)]) ->
     Ok(())
 }
 
+/// A project made from the local recipe `demo` 1.0.0 at `at`, committed.
+fn make_project(recipes: &Path, at: &Path) -> Result<PathBuf> {
+    let client = nskit::RecipeClient::new(Box::new(nskit_backends::LocalBackend::new(recipes)));
+    let name = at
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut answers = serde_json::Map::new();
+    answers.insert("project_name".into(), name.into());
+    let created = client.initialize_recipe(&nskit::InitRequest {
+        recipe: "demo".into(),
+        version: Some("1.0.0".into()),
+        answers,
+        output: nskit::Output::Exact(at.to_path_buf()),
+        git: true,
+        ..nskit::InitRequest::default()
+    });
+    if !created.success {
+        bail!("the project was not created: {:?}", created.errors);
+    }
+    Ok(created.project_path)
+}
+
+/// The app's projects list in the isolated home, naming these folders.
+fn remember(home: &Path, projects: &[&Path]) -> Result<()> {
+    let data = home.join(".local/share/nskit");
+    std::fs::create_dir_all(&data)?;
+    let list: Vec<serde_json::Value> = projects
+        .iter()
+        .map(|p| {
+            Ok(serde_json::json!({ "path": p.canonicalize()?, "added_at": "2026-12-01T10:00:00Z" }))
+        })
+        .collect::<Result<_>>()?;
+    std::fs::write(
+        data.join("projects.json"),
+        serde_json::to_string(&serde_json::json!({ "projects": list }))?,
+    )?;
+    Ok(())
+}
+
+/// A configuration with the local backend over `recipes`.
+fn local_backend(recipes: &Path) -> String {
+    format!(
+        "backend:\n  type: local\n  recipes_dir: {}\n",
+        recipes.display()
+    )
+}
+
 fn git_in(dir: &Path, args: &[&str]) -> Result<String> {
     let out = Command::new("git")
         .args(["-c", "user.name=Ada", "-c", "user.email=ada@example.com"])
@@ -402,11 +459,7 @@ fn resolved_config() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn review_and_resolve_an_update() -> Result<()> {
-    if let Some(why) = missing_piece() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            bail!("cannot run the app's end-to-end test: {why}");
-        }
-        eprintln!("SKIPPED review_and_resolve_an_update: {why}");
+    if skip("review_and_resolve_an_update")? {
         return Ok(());
     }
     let home = tempfile::tempdir()?;
@@ -422,22 +475,7 @@ async fn review_and_resolve_an_update() -> Result<()> {
     )?;
     // The project, made at 1.0.0 through the client layer, then edited by its owner: one
     // file merges, one conflicts in three places.
-    let client =
-        nskit::RecipeClient::new(Box::new(nskit_backends::LocalBackend::new(recipes.clone())));
-    let mut answers = serde_json::Map::new();
-    answers.insert("project_name".into(), "svc".into());
-    let created = client.initialize_recipe(&nskit::InitRequest {
-        recipe: "demo".into(),
-        version: Some("1.0.0".into()),
-        answers,
-        output: nskit::Output::Base(home.path().join("work")),
-        git: true,
-        ..nskit::InitRequest::default()
-    });
-    if !created.success {
-        bail!("the project was not created: {:?}", created.errors);
-    }
-    let project = created.project_path.clone();
+    let project = make_project(&recipes, &home.path().join("work/svc"))?;
     std::fs::write(project.join("notes.txt"), with(&[("l14", "l14 mine")]))?;
     std::fs::write(
         project.join("config.txt"),
@@ -463,11 +501,7 @@ async fn review_and_resolve_an_update() -> Result<()> {
         ],
     )?;
 
-    let config = format!(
-        "backend:\n  type: local\n  recipes_dir: {}\n",
-        recipes.display()
-    );
-    let (_driver, c) = start_with(home.path(), &config).await?;
+    let (_driver, c) = start_with(home.path(), &local_backend(&recipes)).await?;
     let result = drive_update(&c, &project, &recipes).await;
     if result.is_err() {
         screenshot(&c, "update-failure").await;
@@ -699,11 +733,7 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_shown_with_what_to_do() -> Result<()> {
-    if let Some(why) = missing_piece() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            bail!("cannot run the app's end-to-end test: {why}");
-        }
-        eprintln!("SKIPPED bad_input_is_shown_with_what_to_do: {why}");
+    if skip("bad_input_is_shown_with_what_to_do")? {
         return Ok(());
     }
     let home = tempfile::tempdir()?;
@@ -718,38 +748,13 @@ async fn bad_input_is_shown_with_what_to_do() -> Result<()> {
             ("old.txt", "old\n".into()),
         ],
     )?;
-    let client =
-        nskit::RecipeClient::new(Box::new(nskit_backends::LocalBackend::new(recipes.clone())));
-    let make = |name: &str| {
-        let mut answers = serde_json::Map::new();
-        answers.insert("project_name".into(), name.into());
-        client.initialize_recipe(&nskit::InitRequest {
-            recipe: "demo".into(),
-            version: Some("1.0.0".into()),
-            answers,
-            output: nskit::Output::Exact(home.path().join("work").join(name)),
-            git: true,
-            ..nskit::InitRequest::default()
-        })
-    };
-    let svc = make("svc");
-    let broken = make("broken");
-    if !svc.success || !broken.success {
-        bail!(
-            "the projects were not created: {:?} {:?}",
-            svc.errors,
-            broken.errors
-        );
-    }
-    let project = svc.project_path.clone();
+    let project = make_project(&recipes, &home.path().join("work/svc"))?;
+    let broken = make_project(&recipes, &home.path().join("work/broken"))?;
     std::fs::write(project.join("notes.txt"), with(&[("l3", "l3 mine")]))?;
     std::fs::write(project.join("logo.bin"), "\u{0}mine")?;
     std::fs::write(project.join("old.txt"), "old, but mine\n")?;
     git_in(&project, &["commit", "-qam", "mine"])?;
-    std::fs::write(
-        broken.project_path.join(".recipe/config.yml"),
-        "metadata: [\n",
-    )?;
+    std::fs::write(broken.join(".recipe/config.yml"), "metadata: [\n")?;
     publish(
         &recipes,
         "1.1.0",
@@ -760,21 +765,9 @@ async fn bad_input_is_shown_with_what_to_do() -> Result<()> {
         ],
     )?;
     // Both projects are remembered already: the app opens on them.
-    let data = home.path().join(".local/share/nskit");
-    std::fs::create_dir_all(&data)?;
-    std::fs::write(
-        data.join("projects.json"),
-        serde_json::to_string(&serde_json::json!({ "projects": [
-            { "path": project.canonicalize()?, "added_at": "2026-12-01T10:00:00Z" },
-            { "path": broken.project_path.canonicalize()?, "added_at": "2026-12-01T10:00:00Z" },
-        ]}))?,
-    )?;
+    remember(home.path(), &[&project, &broken])?;
     let before = std::fs::read(project.join("notes.txt"))?;
-    let config = format!(
-        "backend:\n  type: local\n  recipes_dir: {}\n",
-        recipes.display()
-    );
-    let (_driver, c) = start_with(home.path(), &config).await?;
+    let (_driver, c) = start_with(home.path(), &local_backend(&recipes)).await?;
     let result = drive_bad_input(&c, &recipes).await;
     if result.is_err() {
         screenshot(&c, "bad-input-failure").await;
@@ -866,11 +859,7 @@ async fn drive_bad_input(c: &Client, recipes: &Path) -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conflicts_left_are_reopened_from_the_index() -> Result<()> {
-    if let Some(why) = missing_piece() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            bail!("cannot run the app's end-to-end test: {why}");
-        }
-        eprintln!("SKIPPED conflicts_left_are_reopened_from_the_index: {why}");
+    if skip("conflicts_left_are_reopened_from_the_index")? {
         return Ok(());
     }
     let home = tempfile::tempdir()?;
@@ -881,22 +870,7 @@ async fn conflicts_left_are_reopened_from_the_index() -> Result<()> {
         false,
         &[("notes.txt", LINES.to_string())],
     )?;
-    let client =
-        nskit::RecipeClient::new(Box::new(nskit_backends::LocalBackend::new(recipes.clone())));
-    let mut answers = serde_json::Map::new();
-    answers.insert("project_name".into(), "svc".into());
-    let created = client.initialize_recipe(&nskit::InitRequest {
-        recipe: "demo".into(),
-        version: Some("1.0.0".into()),
-        answers,
-        output: nskit::Output::Base(home.path().join("work")),
-        git: true,
-        ..nskit::InitRequest::default()
-    });
-    if !created.success {
-        bail!("the project was not created: {:?}", created.errors);
-    }
-    let project = created.project_path.clone();
+    let project = make_project(&recipes, &home.path().join("work/svc"))?;
     std::fs::write(project.join("notes.txt"), with(&[("l3", "l3 mine")]))?;
     git_in(&project, &["commit", "-qam", "mine"])?;
     publish(
@@ -905,19 +879,8 @@ async fn conflicts_left_are_reopened_from_the_index() -> Result<()> {
         false,
         &[("notes.txt", with(&[("l3", "l3 recipe")]))],
     )?;
-    let data = home.path().join(".local/share/nskit");
-    std::fs::create_dir_all(&data)?;
-    std::fs::write(
-        data.join("projects.json"),
-        serde_json::to_string(&serde_json::json!({ "projects": [
-            { "path": project.canonicalize()?, "added_at": "2026-12-01T10:00:00Z" },
-        ]}))?,
-    )?;
-    let config = format!(
-        "backend:\n  type: local\n  recipes_dir: {}\n",
-        recipes.display()
-    );
-    let (_driver, c) = start_with(home.path(), &config).await?;
+    remember(home.path(), &[&project])?;
+    let (_driver, c) = start_with(home.path(), &local_backend(&recipes)).await?;
     let result = drive_reopen(&c, &project).await;
     if result.is_err() {
         screenshot(&c, "reopen-failure").await;
