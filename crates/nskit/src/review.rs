@@ -554,7 +554,7 @@ impl Reviews {
                 }
             }
             Kind::Conflicts(_) => {
-                let (_lock, _) = client.updates().open(&s.project)?;
+                // Takes the project's lock and rolls back what a killed command left.
                 let done = nskit_update::apply_resolutions(&s.project, &plan, &req.mark_resolved)?;
                 let labels = s.labels();
                 ReviewOutcome {

@@ -197,6 +197,16 @@ fn has_path(map: &Map<String, Value>, dotted: &str) -> bool {
     false
 }
 
+/// The work tree a commit goes to, or why there is none.
+fn committable(project: &Path) -> Result<nskit_vcs::Worktree> {
+    nskit_vcs::Worktree::open(project).ok_or_else(|| {
+        Error::Config(format!(
+            "{} is not in a git repository, so there is nothing to commit to",
+            project.display()
+        ))
+    })
+}
+
 /// Nested answers by dotted name (`author.name`).
 fn flatten(prefix: &str, v: &Value, out: &mut Map<String, Value>) {
     match v {
@@ -572,12 +582,7 @@ impl UpdateClient<'_> {
     /// `message`; refused while conflicts are left in the git index.
     pub fn commit(&self, project: &Path, paths: &[String], message: &str) -> Result<CommitInfo> {
         let (_lock, _) = self.open(project)?;
-        let worktree = nskit_vcs::Worktree::open(project).ok_or_else(|| {
-            Error::Config(format!(
-                "{} is not in a git repository, so there is nothing to commit to",
-                project.display()
-            ))
-        })?;
+        let worktree = committable(project)?;
         let mut all: Vec<String> = paths.to_vec();
         let state = format!("{}/{}", nskit_update::STATE_DIR, nskit_update::STATE_FILE);
         if !all.contains(&state) {
@@ -590,12 +595,7 @@ impl UpdateClient<'_> {
     /// update): as `git add -A && git commit -m MESSAGE`.
     pub fn commit_all(&self, project: &Path, message: &str) -> Result<CommitInfo> {
         let (_lock, _) = self.open(project)?;
-        let worktree = nskit_vcs::Worktree::open(project).ok_or_else(|| {
-            Error::Config(format!(
-                "{} is not in a git repository, so there is nothing to commit to",
-                project.display()
-            ))
-        })?;
+        let worktree = committable(project)?;
         let dirty = worktree.dirty_paths()?;
         Ok(worktree.commit_paths(&dirty, message)?.into())
     }

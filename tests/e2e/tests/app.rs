@@ -150,6 +150,12 @@ async fn wait_css(c: &Client, css: &str) -> Result<fantoccini::elements::Element
         .with_context(|| format!("waiting for {css}"))
 }
 
+/// Clicks the element once it is shown.
+async fn click(c: &Client, css: &str) -> Result<()> {
+    wait_css(c, css).await?.click().await?;
+    Ok(())
+}
+
 async fn gone_css(c: &Client, css: &str) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
@@ -279,13 +285,10 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
     wait_css(c, "[data-testid=recipe-card-python_package]").await?;
 
     // A conditional field appears only when its condition holds.
-    wait_css(c, "[data-testid=recipe-card-python_package]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=recipe-card-python_package]").await?;
     wait_css(c, "#field-name").await?;
     gone_css(c, "[data-testid=field-cli_name]").await?;
-    wait_css(c, "#field-cli").await?.click().await?;
+    click(c, "#field-cli").await?;
     wait_css(c, "[data-testid=field-cli_name]").await?;
     // Computed defaults follow earlier answers.
     type_into(c, "#field-name", "Fancy-Tool").await?;
@@ -304,16 +307,10 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    wait_css(c, "[data-testid=back-to-recipes]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=back-to-recipes]").await?;
 
     // The Rust CLI recipe, through the form.
-    wait_css(c, "[data-testid=recipe-card-rust_cli]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=recipe-card-rust_cli]").await?;
     // Live validation: a bad name shows the recipe's message.
     type_into(c, "#field-project_name", "Bad Name").await?;
     wait_text(
@@ -327,22 +324,19 @@ async fn drive(c: &Client, out: &Path) -> Result<()> {
     // A choice and a boolean.
     let edition = wait_css(c, "#field-edition").await?;
     edition.select_by_label("2024").await?;
-    wait_css(c, "#field-ci").await?.click().await?;
+    click(c, "#field-ci").await?;
     type_into(c, "[data-testid=output-dir]", &out.display().to_string()).await?;
     // A git host is configured: the form offers to create the repository.
-    wait_css(c, "[data-testid=create-repo]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=create-repo]").await?;
     wait_css(c, "[data-testid=public-repo]").await?;
     screenshot(c, "create-form").await;
     // Preview first: nothing is written.
-    wait_css(c, "[data-testid=preview]").await?.click().await?;
+    click(c, "[data-testid=preview]").await?;
     wait_text(c, "[data-testid=preview-panel]", "Cargo.toml").await?;
     if out.join("e2e-cli").exists() {
         bail!("the preview wrote files");
     }
-    wait_css(c, "[data-testid=create]").await?.click().await?;
+    click(c, "[data-testid=create]").await?;
     let path = wait_css(c, "[data-testid=created-path]")
         .await?
         .text()
@@ -523,20 +517,14 @@ async fn review_and_resolve_an_update() -> Result<()> {
 
 async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> {
     // No project yet: the app opens on the catalogue; the Projects tab adds one by path.
-    wait_css(c, "[data-testid=nav-projects]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=nav-projects]").await?;
     type_into(
         c,
         "[data-testid=project-path]",
         &project.display().to_string(),
     )
     .await?;
-    wait_css(c, "[data-testid=add-project]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=add-project]").await?;
     wait_text(c, "[data-testid=update-badge]", "Update available: 1.1.0").await?;
     // A folder that is not a project gets a clear message.
     type_into(
@@ -545,26 +533,17 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
         &recipes.display().to_string(),
     )
     .await?;
-    wait_css(c, "[data-testid=add-project]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=add-project]").await?;
     wait_text(c, "[data-testid=error-banner]", "not made from a recipe").await?;
     screenshot(c, "projects").await;
 
     // The update: 1.1.0 is picked, its new question asked.
-    wait_css(c, "[data-testid=review-update]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=review-update]").await?;
     wait_css(c, "[data-testid=new-fields]").await?;
     type_into(c, "#field-license", "Apache-2.0").await?;
     wait_text(c, "[data-testid=target-version]", "1.1.0").await?;
     screenshot(c, "update-setup").await;
-    wait_css(c, "[data-testid=start-review]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=start-review]").await?;
     wait_text(c, "[data-testid=count-conflicts]", "Conflicts: 1").await?;
     wait_text(c, "[data-testid=count-merged]", "Merged: 1").await?;
     wait_text(c, "[data-testid=count-added]", "Added: 1").await?;
@@ -577,18 +556,12 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
     screenshot(c, "plan").await;
 
     // A merged file: side by side, yours against the result.
-    wait_css(c, "[data-testid='file-notes.txt']")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid='file-notes.txt']").await?;
     wait_text(c, "[data-testid=diff-view]", "l2 recipe").await?;
     screenshot(c, "diff").await;
 
     // The conflict: three hunks, resolved with yours, both, and by hand.
-    wait_css(c, "[data-testid='file-config.txt']")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid='file-config.txt']").await?;
     wait_text(c, "[data-testid=conflicts-left]", "3 conflicts left").await?;
     // From the keyboard: Alt+2 takes the recipe's lines, Ctrl+Z takes that back.
     let alt_2 = "\u{E00A}2\u{E000}";
@@ -605,28 +578,13 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
         .await?;
     wait_text(c, "[data-testid=conflicts-left]", "3 conflicts left").await?;
     wait_text(c, "[data-testid=hunk-status]", "Open").await?;
-    wait_css(c, "[data-testid=pick-yours]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=pick-yours]").await?;
     wait_text(c, "[data-testid=conflicts-left]", "2 conflicts left").await?;
-    wait_css(c, "[data-testid=next-conflict]")
-        .await?
-        .click()
-        .await?;
-    wait_css(c, "[data-testid=pick-both-yours-first]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=next-conflict]").await?;
+    click(c, "[data-testid=pick-both-yours-first]").await?;
     wait_text(c, "[data-testid=conflicts-left]", "1 conflict left").await?;
-    wait_css(c, "[data-testid=next-conflict]")
-        .await?
-        .click()
-        .await?;
-    wait_css(c, "[data-testid=edit-hunk]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=next-conflict]").await?;
+    click(c, "[data-testid=edit-hunk]").await?;
     // Typed over the selected hunk: the text, then the Enter key.
     c.active_element()
         .await?
@@ -639,7 +597,7 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
     wait_text(c, "[data-testid=apply-summary]", "Ready to apply").await?;
 
     // Apply, then commit with the prefilled message.
-    wait_css(c, "[data-testid=apply]").await?.click().await?;
+    click(c, "[data-testid=apply]").await?;
     wait_css(c, "[data-testid=apply-result]").await?;
     wait_text(c, "[data-testid=no-conflicts]", "None").await?;
     let message = wait_css(c, "[data-testid=commit-message]")
@@ -651,7 +609,7 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
         bail!("the commit message is prefilled as `{message}`");
     }
     screenshot(c, "result").await;
-    wait_css(c, "[data-testid=commit]").await?.click().await?;
+    click(c, "[data-testid=commit]").await?;
     wait_text(c, "[data-testid=commit-result]", "Committed").await?;
 
     // The exact bytes, and the commit.
@@ -698,30 +656,18 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
             ("LICENSE", "{{ license }}\n".into()),
         ],
     )?;
-    wait_css(c, "[data-testid=back-to-projects]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=back-to-projects]").await?;
     wait_text(c, "[data-testid=update-badge]", "Update available: 1.2.0").await?;
-    wait_css(c, "[data-testid=review-update]")
-        .await?
-        .click()
-        .await?;
-    wait_css(c, "[data-testid=start-review]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=review-update]").await?;
+    click(c, "[data-testid=start-review]").await?;
     wait_text(c, "[data-testid=apply-summary]", "Ready to apply").await?;
-    wait_css(c, "[data-testid=apply]").await?.click().await?;
+    click(c, "[data-testid=apply]").await?;
     wait_css(c, "[data-testid=apply-result]").await?;
     let notes = std::fs::read_to_string(project.join("notes.txt"))?;
     if !notes.contains("l5 recipe") {
         bail!("1.2.0 was not applied: {notes}");
     }
-    wait_css(c, "[data-testid=undo-update]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=undo-update]").await?;
     wait_text(
         c,
         "[data-testid=undo-result]",
@@ -800,57 +746,30 @@ async fn drive_bad_input(c: &Client, recipes: &Path) -> Result<()> {
 
     // A binary conflict and a file the recipe removed that the user edited: each shows
     // its versions and the choices, and choosing writes nothing.
-    wait_css(c, "[data-testid=project-svc] [data-testid=review-update]")
-        .await?
-        .click()
-        .await?;
-    wait_css(c, "[data-testid=start-review]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=project-svc] [data-testid=review-update]").await?;
+    click(c, "[data-testid=start-review]").await?;
     wait_text(c, "[data-testid=count-conflicts]", "Conflicts: 3").await?;
-    wait_css(c, "[data-testid='file-logo.bin']")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid='file-logo.bin']").await?;
     wait_text(c, "[data-testid=binary-info]", "bytes").await?;
     wait_text(c, "[data-testid=file-message]", "binary").await?;
-    wait_css(c, "[data-testid=choose-recipe]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=choose-recipe]").await?;
     screenshot(c, "binary-conflict").await;
-    wait_css(c, "[data-testid='file-old.txt']")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid='file-old.txt']").await?;
     wait_text(c, "[data-testid=file-choices]", "Delete it").await?;
     wait_text(c, "[data-testid=file-message]", "removed this file").await?;
     // Applying with a conflict left asks first; keep resolving writes nothing.
-    wait_css(c, "[data-testid=apply]").await?.click().await?;
+    click(c, "[data-testid=apply]").await?;
     wait_css(c, "[data-testid=confirm-conflicts]").await?;
-    wait_css(c, "[data-testid=keep-resolving]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=keep-resolving]").await?;
     gone_css(c, "[data-testid=confirm-conflicts]").await?;
 
     // The version the project was made from is gone: two-way is offered.
-    wait_css(c, "[data-testid=nav-projects]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=nav-projects]").await?;
     std::fs::remove_dir_all(recipes.join("demo/1.0.0"))?;
-    wait_css(c, "[data-testid=project-svc] [data-testid=review-update]")
-        .await?
-        .click()
-        .await?;
-    wait_css(c, "[data-testid=start-review]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=project-svc] [data-testid=review-update]").await?;
+    click(c, "[data-testid=start-review]").await?;
     wait_text(c, "[data-testid=error-banner]", "two-way").await?;
-    wait_css(c, "[data-testid=two-way]").await?.click().await?;
+    click(c, "[data-testid=two-way]").await?;
     wait_css(c, "[data-testid=review]").await?;
     wait_text(c, "[data-testid=count-conflicts]", "Conflicts").await?;
     screenshot(c, "two-way").await;
@@ -904,14 +823,8 @@ async fn conflicts_left_are_reopened_from_the_index() -> Result<()> {
 
 async fn drive_reopen(c: &Client, project: &Path) -> Result<()> {
     wait_text(c, "[data-testid=update-badge]", "1.1.0").await?;
-    wait_css(c, "[data-testid=review-update]")
-        .await?
-        .click()
-        .await?;
-    wait_css(c, "[data-testid=start-review]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=review-update]").await?;
+    click(c, "[data-testid=start-review]").await?;
     wait_text(
         c,
         "[data-testid=apply-summary]",
@@ -919,11 +832,8 @@ async fn drive_reopen(c: &Client, project: &Path) -> Result<()> {
     )
     .await?;
     // Applying with the conflict left asks first, then writes markers.
-    wait_css(c, "[data-testid=apply]").await?.click().await?;
-    wait_css(c, "[data-testid=apply-with-markers]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=apply]").await?;
+    click(c, "[data-testid=apply-with-markers]").await?;
     wait_text(c, "[data-testid=conflicts-left-list]", "notes.txt").await?;
     let stages = git_in(project, &["ls-files", "-u"])?;
     if stages.lines().count() != 3 {
@@ -935,31 +845,16 @@ async fn drive_reopen(c: &Client, project: &Path) -> Result<()> {
     }
     screenshot(c, "result-conflicts").await;
     // Later, from the Projects screen: the conflict is shown and reopened from the index.
-    wait_css(c, "[data-testid=back-to-projects]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=back-to-projects]").await?;
     wait_text(c, "[data-testid=conflicts-badge]", "1 unresolved conflict").await?;
-    wait_css(c, "[data-testid=resolve-conflicts]")
-        .await?
-        .click()
-        .await?;
-    wait_css(c, "[data-testid='file-notes.txt']")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=resolve-conflicts]").await?;
+    click(c, "[data-testid='file-notes.txt']").await?;
     wait_text(c, "[data-testid=conflicts-left]", "1 conflict left").await?;
-    wait_css(c, "[data-testid=pick-recipe]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=pick-recipe]").await?;
     wait_text(c, "[data-testid=conflicts-left]", "All conflicts resolved").await?;
-    wait_css(c, "[data-testid=apply]").await?.click().await?;
+    click(c, "[data-testid=apply]").await?;
     wait_text(c, "[data-testid=no-conflicts]", "None").await?;
-    wait_css(c, "[data-testid=back-to-projects]")
-        .await?
-        .click()
-        .await?;
+    click(c, "[data-testid=back-to-projects]").await?;
     wait_css(c, "[data-testid=review-update]").await?;
     gone_css(c, "[data-testid=conflicts-badge]").await?;
     Ok(())
