@@ -36,6 +36,7 @@ pub fn run() {
             commands::update::commit_all,
             commands::update::undo_update,
             commands::update::open_folder,
+            commands::operations::cancel_operation,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -12,6 +12,8 @@ pub struct AppState {
     pub reviews: Arc<Reviews>,
     /// The projects list, in the user's data folder (`None` when there is none).
     pub projects: Option<Arc<ProjectList>>,
+    /// Long operations under way, to cancel them.
+    pub operations: Arc<crate::commands::operations::Operations>,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
             client,
             reviews: Arc::new(Reviews::new()),
             projects: ProjectList::default_location().map(|f| Arc::new(ProjectList::at(f))),
+            operations: Arc::default(),
         }
     }
 

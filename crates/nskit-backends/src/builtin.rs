@@ -1,3 +1,4 @@
+use nskit_progress::Reporter;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -71,7 +72,8 @@ impl RecipeBackend for BuiltinBackend {
         Ok(vec![Self::version_of(&Self::manifest(name)?)])
     }
 
-    fn load(&self, name: &str, version: &RecipeVersion) -> Result<Recipe> {
+    fn load(&self, name: &str, version: &RecipeVersion, reporter: &Reporter) -> Result<Recipe> {
+        reporter.check().map_err(|_| BackendError::Cancelled)?;
         let manifest = Self::manifest(name)?;
         let have = Self::version_of(&manifest);
         if !have.matches(version.as_str()) {

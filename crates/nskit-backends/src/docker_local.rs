@@ -1,21 +1,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use nskit_engine::{DockerEngine, LocalImage};
+use nskit_engine::recipe::{
+    DESCRIPTION_LABEL, RECIPE_LABEL, label_tags, load_from_image, recipe_name,
+};
+use nskit_engine::{DockerEngine, Limits, LocalImage, SharedEngine};
+use nskit_progress::Reporter;
 use nskit_recipe::{Recipe, RecipeVersion};
 
-use crate::image::{
-    DESCRIPTION_LABEL, Limits, SharedEngine, label_tags, load_from_image, recipe_name,
-};
 use crate::{BackendError, RecipeBackend, RecipeInfo, RecipeSource, Result};
-
-/// The label that marks recipe images.
-pub const RECIPE_LABEL: &str = "nskit.recipe";
-/// The label naming the recipe (else the repository's last path segment).
-pub const NAME_LABEL: &str = "nskit.recipe.name";
-/// The label saying how the image holds its recipe: `template` (a recipe folder at
-/// `/recipe`, rendered by nskit) or `program` (the original nskit's protocol).
-pub const FORMAT_LABEL: &str = "nskit.recipe.format";
 
 /// Recipes in the images of the local Docker engine labelled `nskit.recipe=true`: one
 /// recipe per name, one version per tag.
@@ -64,7 +57,7 @@ impl DockerLocalBackend {
 
     /// The engine, connected on first use.
     pub fn engine(&self) -> Result<&Arc<DockerEngine>> {
-        self.engine.get()
+        Ok(self.engine.get()?)
     }
 
     fn entries(&self) -> Result<Vec<Entry>> {
@@ -197,15 +190,16 @@ impl RecipeBackend for DockerLocalBackend {
         }
     }
 
-    fn load(&self, name: &str, version: &RecipeVersion) -> Result<Recipe> {
+    fn load(&self, name: &str, version: &RecipeVersion, reporter: &Reporter) -> Result<Recipe> {
         let e = self.entry(name, version)?;
-        load_from_image(
+        Ok(load_from_image(
             &self.engine,
             &e.reference,
             &e.name,
             &e.image.labels,
             &self.limits,
-        )
+            reporter,
+        )?)
     }
 
     fn load_recorded(
@@ -213,9 +207,10 @@ impl RecipeBackend for DockerLocalBackend {
         name: &str,
         version: &RecipeVersion,
         source: Option<&RecipeSource>,
+        reporter: &Reporter,
     ) -> Result<(Recipe, Option<String>)> {
         let Some(digest) = source.and_then(|s| s.digest.as_deref()) else {
-            return Ok((self.load(name, version)?, None));
+            return Ok((self.load(name, version, reporter)?, None));
         };
         let current = self.entry(name, version)?;
         let engine = self.engine()?;
@@ -229,11 +224,12 @@ impl RecipeBackend for DockerLocalBackend {
                     &current.name,
                     &details.labels,
                     &self.limits,
+                    reporter,
                 )?;
                 Ok((recipe, None))
             }
             _ => Ok((
-                self.load(name, version)?,
+                self.load(name, version, reporter)?,
                 Some(format!(
                     "the image this project was made from ({digest}) is no longer on the engine; the base was rendered from {} as it is now, which may differ",
                     current.reference

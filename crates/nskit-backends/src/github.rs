@@ -6,6 +6,7 @@
 //! pulling), else the repository's name. A version is fetched without Docker: the
 //! release's source archive is downloaded and unpacked, refusing any entry that would land
 //! outside the target (`..`, absolute paths, links).
+use nskit_progress::Reporter;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Component, Path};
@@ -339,7 +340,7 @@ impl RecipeBackend for GitHubBackend {
         Ok(self.entry(name)?.versions)
     }
 
-    fn load(&self, name: &str, version: &RecipeVersion) -> Result<Recipe> {
+    fn load(&self, name: &str, version: &RecipeVersion, reporter: &Reporter) -> Result<Recipe> {
         let e = self.entry(name)?;
         let tag = e
             .versions
@@ -358,6 +359,7 @@ impl RecipeBackend for GitHubBackend {
                 &format!("the source archive of {org}/{} {tag}", e.repo),
             )
             .map_err(provider)?;
+        reporter.check().map_err(|_| BackendError::Cancelled)?;
         let dir = tempfile::tempdir().map_err(|source| BackendError::Io {
             action: "cannot create a temporary folder",
             path: std::env::temp_dir(),

@@ -1,3 +1,4 @@
+use nskit_progress::Reporter;
 use std::path::{Path, PathBuf};
 
 use nskit_recipe::{Manifest, Recipe, RecipeVersion};
@@ -67,8 +68,8 @@ impl RecipeBackend for InstalledBackend {
         })
     }
 
-    fn load(&self, name: &str, version: &RecipeVersion) -> Result<Recipe> {
-        self.folder.load(name, version)
+    fn load(&self, name: &str, version: &RecipeVersion, reporter: &Reporter) -> Result<Recipe> {
+        self.folder.load(name, version, reporter)
     }
 
     fn source(&self) -> RecipeSource {

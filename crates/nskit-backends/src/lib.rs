@@ -8,7 +8,6 @@
 mod builtin;
 mod docker_local;
 mod github;
-mod image;
 mod installed;
 mod local;
 mod registry;
@@ -17,15 +16,13 @@ pub mod registry_http;
 use std::path::PathBuf;
 
 pub use builtin::BuiltinBackend;
-pub use docker_local::{DockerLocalBackend, FORMAT_LABEL, NAME_LABEL, RECIPE_LABEL};
+pub use docker_local::DockerLocalBackend;
 pub use github::{GitHubBackend, GitHubSettings, unpack_source_archive};
-pub use image::{
-    DESCRIPTION_LABEL, ImageRunner, Limits, NETWORK_LABEL, SharedEngine, TAGS_LABEL, label_tags,
-    load_from_image, program_manifest, recipe_name,
-};
 pub use installed::{DEFAULT_GROUP, InstalledBackend, install_recipe};
 pub use local::LocalBackend;
-pub use nskit_engine::{Progress, ProgressFn, RegistryCredentials};
+pub use nskit_engine::RegistryCredentials;
+pub use nskit_engine::recipe::{FORMAT_LABEL, NAME_LABEL, RECIPE_LABEL};
+use nskit_progress::Reporter;
 pub use nskit_recipe::RecipeSource;
 use nskit_recipe::{Recipe, RecipeError, RecipeVersion};
 pub use registry::{CredentialSource, RegistryBackend, RegistrySettings};
@@ -80,6 +77,27 @@ pub enum BackendError {
     /// A registry could not be reached, refused, or answered nonsense.
     #[error("{0}")]
     Registry(String),
+    /// The operation was cancelled through its reporter.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<nskit_engine::EngineError> for BackendError {
+    fn from(e: nskit_engine::EngineError) -> Self {
+        match e {
+            nskit_engine::EngineError::Cancelled => BackendError::Cancelled,
+            e => BackendError::Engine(e.to_string()),
+        }
+    }
+}
+
+impl From<nskit_engine::recipe::LoadError> for BackendError {
+    fn from(e: nskit_engine::recipe::LoadError) -> Self {
+        match e {
+            nskit_engine::recipe::LoadError::Engine(e) => e.into(),
+            nskit_engine::recipe::LoadError::Recipe(e) => e.into(),
+        }
+    }
 }
 
 fn list_hint(available: &[String]) -> String {
@@ -121,8 +139,9 @@ pub trait RecipeBackend: Send + Sync {
     /// A recipe's versions, newest first.
     fn versions(&self, name: &str) -> Result<Vec<RecipeVersion>>;
 
-    /// Loads one version of a recipe into memory.
-    fn load(&self, name: &str, version: &RecipeVersion) -> Result<Recipe>;
+    /// Loads one version of a recipe into memory, reporting what takes time (a pull, a
+    /// download) to `reporter` and stopping when it is cancelled.
+    fn load(&self, name: &str, version: &RecipeVersion, reporter: &Reporter) -> Result<Recipe>;
 
     /// Where recipes of this backend come from, for the state file.
     fn source(&self) -> RecipeSource;
@@ -141,14 +160,10 @@ pub trait RecipeBackend: Send + Sync {
         name: &str,
         version: &RecipeVersion,
         source: Option<&RecipeSource>,
+        reporter: &Reporter,
     ) -> Result<(Recipe, Option<String>)> {
         let _ = source;
-        Ok((self.load(name, version)?, None))
-    }
-
-    /// Where pulls report their progress (image backends); others ignore it.
-    fn set_progress(&mut self, progress: std::sync::Arc<ProgressFn>) {
-        let _ = progress;
+        Ok((self.load(name, version, reporter)?, None))
     }
 
     /// Things the user should know about the last listing (such as a catalogue served

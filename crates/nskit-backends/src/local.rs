@@ -1,3 +1,4 @@
+use nskit_progress::Reporter;
 use std::path::{Path, PathBuf};
 
 use nskit_recipe::{Manifest, Recipe, RecipeVersion};
@@ -107,7 +108,8 @@ impl RecipeBackend for LocalBackend {
             .collect())
     }
 
-    fn load(&self, name: &str, version: &RecipeVersion) -> Result<Recipe> {
+    fn load(&self, name: &str, version: &RecipeVersion, reporter: &Reporter) -> Result<Recipe> {
+        reporter.check().map_err(|_| BackendError::Cancelled)?;
         let versions = self.version_dirs(name)?;
         let (_, dir) = versions
             .iter()

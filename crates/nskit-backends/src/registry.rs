@@ -13,15 +13,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
-use nskit_engine::{ProgressFn, RegistryCredentials};
+use nskit_engine::RegistryCredentials;
 use nskit_recipe::{Recipe, RecipeVersion};
 use serde::{Deserialize, Serialize};
 
-use crate::image::{
-    DESCRIPTION_LABEL, Limits, SharedEngine, label_tags, load_from_image, recipe_name,
-};
 use crate::registry_http::{HttpError, RegistryHttp};
 use crate::{BackendError, RECIPE_LABEL, RecipeBackend, RecipeInfo, RecipeSource, Result};
+use nskit_engine::recipe::{DESCRIPTION_LABEL, label_tags, load_from_image, recipe_name};
+use nskit_engine::{Limits, SharedEngine};
+use nskit_progress::Reporter;
 
 /// How many repositories are read at once.
 const CONCURRENCY: usize = 32;
@@ -173,7 +173,6 @@ pub struct RegistryBackend {
     engine: Arc<SharedEngine>,
     listing: Mutex<Option<Listing>>,
     notices: Mutex<Vec<String>>,
-    progress: Option<Arc<ProgressFn>>,
     limits: Limits,
     credentials: std::sync::OnceLock<Option<RegistryCredentials>>,
 }
@@ -202,7 +201,6 @@ impl RegistryBackend {
             rt: std::sync::OnceLock::new(),
             listing: Mutex::new(None),
             notices: Mutex::new(vec![]),
-            progress: None,
             limits: Limits::default(),
             credentials: std::sync::OnceLock::new(),
         }
@@ -563,13 +561,12 @@ impl RegistryBackend {
 
     /// Pulls a recipe version's image into the engine (unless it is there) and returns
     /// its reference.
-    fn pull(&self, name: &str, version: &RecipeVersion) -> Result<String> {
+    fn pull(&self, name: &str, version: &RecipeVersion, reporter: &Reporter) -> Result<String> {
         let (e, tag) = self.tag_of(name, version)?;
         let reference = self.image_reference(&e.repository, &tag);
         self.engine
             .get()?
-            .pull(&reference, self.credentials(), self.progress.as_deref())
-            .map_err(|err| BackendError::Engine(err.to_string()))?;
+            .pull(&reference, self.credentials(), reporter)?;
         Ok(reference)
     }
 }
@@ -638,21 +635,20 @@ impl RecipeBackend for RegistryBackend {
         Ok(versions)
     }
 
-    fn load(&self, name: &str, version: &RecipeVersion) -> Result<Recipe> {
-        let reference = self.pull(name, version)?;
-        let details = self
-            .engine
-            .get()?
-            .inspect(&reference)
-            .map_err(|e| BackendError::Engine(e.to_string()))?
-            .ok_or_else(|| BackendError::Engine(format!("{reference} vanished after the pull")))?;
-        load_from_image(
+    fn load(&self, name: &str, version: &RecipeVersion, reporter: &Reporter) -> Result<Recipe> {
+        let reference = self.pull(name, version, reporter)?;
+        let details =
+            self.engine.get()?.inspect(&reference)?.ok_or_else(|| {
+                BackendError::Engine(format!("{reference} vanished after the pull"))
+            })?;
+        Ok(load_from_image(
             &self.engine,
             &reference,
             name,
             &details.labels,
             &self.limits,
-        )
+            reporter,
+        )?)
     }
 
     fn source(&self) -> RecipeSource {
@@ -669,7 +665,8 @@ impl RecipeBackend for RegistryBackend {
     }
 
     fn source_of(&self, name: &str, version: &RecipeVersion) -> Result<RecipeSource> {
-        let reference = self.pull(name, version)?;
+        // Loaded already, so the image is on the engine: nothing to pull or report.
+        let reference = self.pull(name, version, &Reporter::silent())?;
         let details = self
             .engine
             .get()?
@@ -696,24 +693,33 @@ impl RecipeBackend for RegistryBackend {
         name: &str,
         version: &RecipeVersion,
         source: Option<&RecipeSource>,
+        reporter: &Reporter,
     ) -> Result<(Recipe, Option<String>)> {
         let Some(digest) = source
             .and_then(|s| s.digest.as_deref())
             .filter(|d| d.contains("@sha256:"))
         else {
-            return Ok((self.load(name, version)?, None));
+            return Ok((self.load(name, version, reporter)?, None));
         };
         let engine = self.engine.get()?;
         let exact = engine
-            .pull(digest, self.credentials(), self.progress.as_deref())
+            .pull(digest, self.credentials(), reporter)
             .and_then(|_| engine.inspect(digest));
         match exact {
             Ok(Some(details)) => Ok((
-                load_from_image(&self.engine, digest, name, &details.labels, &self.limits)?,
+                load_from_image(
+                    &self.engine,
+                    digest,
+                    name,
+                    &details.labels,
+                    &self.limits,
+                    reporter,
+                )?,
                 None,
             )),
+            Err(nskit_engine::EngineError::Cancelled) => Err(BackendError::Cancelled),
             Ok(None) | Err(_) => {
-                let recipe = self.load(name, version)?;
+                let recipe = self.load(name, version, reporter)?;
                 Ok((
                     recipe,
                     Some(format!(
@@ -722,10 +728,6 @@ impl RecipeBackend for RegistryBackend {
                 ))
             }
         }
-    }
-
-    fn set_progress(&mut self, progress: Arc<ProgressFn>) {
-        self.progress = Some(progress);
     }
 
     fn notices(&self) -> Vec<String> {

@@ -1,4 +1,5 @@
 //! The builtin, local and installed backends on real folders.
+use nskit_progress::Reporter;
 use std::path::Path;
 
 use nskit_backends::{
@@ -35,9 +36,9 @@ fn builtin_lists_at_least_three_useful_recipes() {
         );
     }
     let v = b.resolve_version("rust_cli", None).expect("latest");
-    let r = b.load("rust_cli", &v).expect("loads");
+    let r = b.load("rust_cli", &v, &Reporter::silent()).expect("loads");
     assert!(r.files.iter().any(|f| f.path == "Cargo.toml"));
-    let e = b.load("nope", &v).unwrap_err();
+    let e = b.load("nope", &v, &Reporter::silent()).unwrap_err();
     assert!(
         matches!(&e, BackendError::RecipeNotFound { available, .. } if available.contains(&"rust_cli".to_string())),
         "{e}"
@@ -100,7 +101,9 @@ fn local_versions_are_semver_ordered_with_other_tags_after() {
         e.contains("no version `3.0.0`") && e.contains("v1.10.0"),
         "{e}"
     );
-    let r = b.load("svc", &RecipeVersion::new("main")).expect("loads");
+    let r = b
+        .load("svc", &RecipeVersion::new("main"), &Reporter::silent())
+        .expect("loads");
     assert_eq!(r.manifest.description, "svc at main");
 }
 

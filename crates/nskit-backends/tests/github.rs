@@ -3,6 +3,7 @@
 //! prereleases on request), names from image labels in a real registry, source archives
 //! unpacked safely, and the API's refusals.
 use nskit_backends::{GitHubBackend, GitHubSettings, RecipeBackend};
+use nskit_progress::Reporter;
 use nskit_recipe::RecipeVersion;
 use nskit_testkit::{FakeGitHub, FakeRelease, FakeRepo, GitHubState, GitServer};
 use nskit_vcs::Token;
@@ -165,7 +166,7 @@ fn loads_a_version_from_its_source_archive_without_docker() {
     let (_dir, gh) = github();
     let b = GitHubBackend::new(settings(&gh));
     let r = b
-        .load("python", &RecipeVersion::new("1.0.0"))
+        .load("python", &RecipeVersion::new("1.0.0"), &Reporter::silent())
         .expect("load");
     assert_eq!(r.manifest.description, "from v1.0.0");
     assert!(r.files.iter().any(|f| f.path == "README.md"));
@@ -202,7 +203,7 @@ fn loads_a_version_from_its_source_archive_without_docker() {
         .releases[0]
         .tarball = bytes;
     let err = b
-        .load("rust", &RecipeVersion::new("1.0.0"))
+        .load("rust", &RecipeVersion::new("1.0.0"), &Reporter::silent())
         .unwrap_err()
         .to_string();
     assert!(

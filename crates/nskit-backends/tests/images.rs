@@ -2,9 +2,11 @@
 //! images run with the original nskit's protocol, template images copied out with their
 //! tasks run in a container. Without an engine the tests say why and pass, except under
 //! CI=true.
+use nskit_progress::Reporter;
 use std::time::Duration;
 
-use nskit_backends::{DockerLocalBackend, Limits, RecipeBackend};
+use nskit_backends::{DockerLocalBackend, RecipeBackend};
+use nskit_engine::Limits;
 use nskit_recipe::{Answers, Context, RecipeKind, RecipeVersion, render};
 use serde_json::json;
 
@@ -38,7 +40,9 @@ fn a_program_image_runs_with_the_original_protocol() {
         ..Limits::default()
     });
     let v = RecipeVersion::new("1.0.0");
-    let r = backend.load(&recipe, &v).expect("load");
+    let r = backend
+        .load(&recipe, &v, &Reporter::silent())
+        .expect("load");
     assert_eq!(r.kind, RecipeKind::Program);
     let names: Vec<_> = r.manifest.fields.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["name", "repo.owner", "repo.email"]);
@@ -115,7 +119,7 @@ fn template_images_render_here_and_run_their_tasks_in_the_image() {
     );
     let backend = DockerLocalBackend::new(None);
     let r = backend
-        .load(&recipe, &RecipeVersion::new("1.0.0"))
+        .load(&recipe, &RecipeVersion::new("1.0.0"), &Reporter::silent())
         .expect("load");
     assert_eq!(r.kind, RecipeKind::Template);
     assert_eq!(r.manifest.tasks.len(), 3);
@@ -138,7 +142,7 @@ fn template_images_render_here_and_run_their_tasks_in_the_image() {
         &[("a.txt", "a\n")],
     );
     let r2 = backend
-        .load(&recipe2, &RecipeVersion::new("1.0.0"))
+        .load(&recipe2, &RecipeVersion::new("1.0.0"), &Reporter::silent())
         .expect("load");
     let err = render(&r2, &Answers::new(), &ctx())
         .unwrap_err()

@@ -6,10 +6,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nskit_backends::{
-    Progress, RecipeBackend, RegistryBackend, RegistryCredentials, RegistrySettings,
-};
-use nskit_engine::{DONE, DockerEngine};
+use nskit_backends::{RecipeBackend, RegistryBackend, RegistryCredentials, RegistrySettings};
+use nskit_engine::DockerEngine;
+use nskit_progress::{Event, Reporter, Step, StepState};
 use nskit_recipe::RecipeVersion;
 
 mod support;
@@ -42,7 +41,8 @@ fn publish(
             "fields:\n  - name: project_name\n    default: demo\n",
             &[("README.md", &format!("# {{{{ project_name }}}} from {v}\n"))],
         );
-        e.push(&reference, creds, None).expect("push");
+        e.push(&reference, creds, &Reporter::silent())
+            .expect("push");
         e.remove_image(&reference).expect("untag");
     }
 }
@@ -73,16 +73,14 @@ fn lists_from_labels_without_pulling_then_pulls_with_progress_to_load() {
     // An image in the same prefix without the recipe label is not a recipe.
     let other = format!("{registry}/{prefix}/not-a-recipe:1.0.0");
     e.tag(support::BUSYBOX, &other).expect("tag");
-    e.push(&other, None, None).expect("push");
+    e.push(&other, None, &Reporter::silent()).expect("push");
     e.remove_image(&other).expect("untag");
 
     let cache = tempfile::tempdir().expect("tempdir");
-    let mut backend = RegistryBackend::new(settings(&registry, &prefix, &cache));
-    let events: Arc<Mutex<Vec<Progress>>> = Arc::default();
+    let backend = RegistryBackend::new(settings(&registry, &prefix, &cache));
+    let events: Arc<Mutex<Vec<Event>>> = Arc::default();
     let sink = events.clone();
-    backend.set_progress(Arc::new(move |p: &Progress| {
-        sink.lock().expect("lock").push(p.clone())
-    }));
+    let reporter = Reporter::new(move |e| sink.lock().expect("lock").push(e.clone()));
     let list = backend.list().expect("list");
     assert_eq!(list.len(), 1, "{list:?}");
     let r = &list[0];
@@ -101,17 +99,45 @@ fn lists_from_labels_without_pulling_then_pulls_with_progress_to_load() {
     );
 
     let v = RecipeVersion::new("1.1.0");
-    let recipe = backend.load(&name, &v).expect("load");
+    let recipe = backend.load(&name, &v, &reporter).expect("load");
     assert_eq!(recipe.manifest.name, name);
     assert!(e.image_present(&image).expect("inspect"), "load pulled it");
     let seen = events.lock().expect("lock").clone();
-    let last = seen.last().expect("progress events");
-    assert_eq!(last.status, DONE);
-    assert!(last.layers_total >= 1, "{last:?}");
-    assert_eq!(last.layers_done, last.layers_total, "{last:?}");
+    let steps: Vec<_> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Step { step, state, .. } => Some((*step, *state)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (Step::Pull, StepState::Started),
+            (Step::Pull, StepState::Finished)
+        ]
+    );
+    let Some(Event::Transfer {
+        layers_done,
+        layers_total,
+        bytes_total,
+        done,
+        image: pulled,
+        ..
+    }) = seen
+        .iter()
+        .rev()
+        .find(|e| matches!(e, Event::Transfer { .. }))
+    else {
+        panic!("no transfer events: {seen:?}")
+    };
+    assert!(*done);
+    assert_eq!(pulled, &image);
+    assert!(*layers_total >= 1, "{seen:?}");
+    assert_eq!(layers_done, layers_total, "{seen:?}");
     // dockerd reports the bytes of each layer; podman's compatible API only the layers.
     if !e.version().to_lowercase().contains("podman") {
-        assert!(last.bytes_total > 0, "{last:?}");
+        assert!(*bytes_total > 0, "{seen:?}");
     }
     let source = backend.source_of(&name, &v).expect("source");
     assert_eq!(source.image.as_deref(), Some(image.as_str()));
@@ -122,11 +148,11 @@ fn lists_from_labels_without_pulling_then_pulls_with_progress_to_load() {
     );
     // Present now: no second pull, so no progress.
     let before = events.lock().expect("lock").len();
-    backend.load(&name, &v).expect("load");
+    backend.load(&name, &v, &reporter).expect("load");
     assert_eq!(events.lock().expect("lock").len(), before, "pulled again");
     // Another version is pulled.
     backend
-        .load(&name, &RecipeVersion::new("1.0.0"))
+        .load(&name, &RecipeVersion::new("1.0.0"), &reporter)
         .expect("load");
     assert!(events.lock().expect("lock").len() > before);
 }
@@ -142,11 +168,11 @@ fn tags_and_the_catalogue_are_read_page_by_page() {
         let repo = format!("{prefix}/{n}");
         let reference = format!("{registry}/{repo}:1.0.0");
         template_image(&e, &reference, n, "1.0.0", "", &[("a.txt", "a\n")]);
-        e.push(&reference, None, None).expect("push");
+        e.push(&reference, None, &Reporter::silent()).expect("push");
         for v in ["1.0.1", "1.0.2", "1.1.0", "2.0.0"] {
             let r = format!("{registry}/{repo}:{v}");
             e.tag(&reference, &r).expect("tag");
-            e.push(&r, None, None).expect("push");
+            e.push(&r, None, &Reporter::silent()).expect("push");
             e.remove_image(&r).expect("untag");
         }
         e.remove_image(&reference).expect("untag");
@@ -399,7 +425,7 @@ fn the_basic_auth_registry_needs_the_credentials() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].versions, ["1.0.0"]);
     backend
-        .load(&name, &RecipeVersion::new("1.0.0"))
+        .load(&name, &RecipeVersion::new("1.0.0"), &Reporter::silent())
         .expect("the engine pulls with the credentials");
 }
 
@@ -446,7 +472,7 @@ fn the_bearer_token_registry_exchanges_credentials_for_tokens() {
     assert_eq!(list.len(), 1, "{list:?}");
     assert_eq!(list[0].versions, ["1.1.0", "1.0.0"]);
     backend
-        .load(&name, &RecipeVersion::new("1.0.0"))
+        .load(&name, &RecipeVersion::new("1.0.0"), &Reporter::silent())
         .expect("pull through the token registry");
     assert!(
         support::token::ISSUED.load(std::sync::atomic::Ordering::SeqCst) > issued,
@@ -585,4 +611,92 @@ fn the_listing_is_cached_and_used_offline_with_a_notice() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("cannot reach"), "{err}");
+}
+
+#[test]
+fn a_cancelled_pull_stops_and_leaves_no_image() {
+    let (Some(e), Some(registry)) = (engine(), service("NSKIT_TEST_REGISTRY")) else {
+        return;
+    };
+    let prefix = unique("nskit-test/cancel");
+    let name = unique("bigrecipe");
+    let reference = format!("{registry}/{prefix}/{name}:1.0.0");
+    // A layer large enough that the pull is still going when it is cancelled.
+    let mut noise = vec![0u8; 48 << 20];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for chunk in noise.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
+    }
+    let ctx = support::context(
+        &format!(
+            "FROM {}\nCOPY recipe /recipe\nCOPY noise /noise\n",
+            support::BUSYBOX
+        ),
+        &[
+            (
+                "recipe/recipe.yaml",
+                format!("name: {name}\n").as_bytes(),
+                0o644,
+            ),
+            ("recipe/template/README.md", b"# big\n", 0o644),
+            ("noise", &noise, 0o644),
+        ],
+    );
+    support::build(
+        &e,
+        ctx,
+        &reference,
+        &support::labels(&[
+            ("nskit.recipe", "true"),
+            ("nskit.recipe.name", &name),
+            ("nskit.recipe.format", "template"),
+        ]),
+    );
+    e.push(&reference, None, &Reporter::silent()).expect("push");
+    e.remove_image(&reference).expect("untag");
+
+    let cache = tempfile::tempdir().expect("tempdir");
+    let backend = RegistryBackend::new(settings(&registry, &prefix, &cache));
+    let token = nskit_progress::CancellationToken::new();
+    let cancel = token.clone();
+    let events: Arc<Mutex<Vec<Event>>> = Arc::default();
+    let sink = events.clone();
+    let reporter = Reporter::new(move |ev| {
+        if matches!(ev, Event::Transfer { bytes_done, .. } if *bytes_done > 0) {
+            cancel.cancel();
+        }
+        sink.lock().expect("lock").push(ev.clone());
+    })
+    .with_cancel(token);
+    let err = backend
+        .load(&name, &RecipeVersion::new("1.0.0"), &reporter)
+        .unwrap_err();
+    assert!(
+        matches!(err, nskit_backends::BackendError::Cancelled),
+        "{err}"
+    );
+    let seen = events.lock().expect("lock").clone();
+    assert!(
+        seen.contains(&Event::Step {
+            step: Step::Pull,
+            state: StepState::Cancelled,
+            detail: None
+        }),
+        "{seen:?}"
+    );
+    assert!(
+        !seen
+            .iter()
+            .any(|e| matches!(e, Event::Transfer { done: true, .. })),
+        "the pull ran to its end: {seen:?}"
+    );
+    // The engine dropped the pull: the image never arrives.
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        !e.image_present(&reference).expect("inspect"),
+        "the cancelled pull left the image"
+    );
 }

@@ -195,7 +195,8 @@ fn program_image(tag: &str, recipe: &str) {
 }
 
 /// The same, its output marked with `version` from 1.1.0 on.
-fn program_image_version(tag: &str, recipe: &str, version: &str) {
+/// The busybox base image, built from the host's static busybox.
+fn busybox_image() -> &'static str {
     let e = nskit_engine::DockerEngine::connect(None).expect("engine");
     let busybox = std::fs::read("/usr/bin/busybox").expect("busybox-static");
     let base = "nskit-test/busybox:1";
@@ -205,9 +206,16 @@ fn program_image_version(tag: &str, recipe: &str, version: &str) {
             tar_of(&[("Dockerfile", df, 0o644), ("busybox", &busybox, 0o755)]),
             base,
             &Default::default(),
+            &nskit::Reporter::silent(),
         )
         .expect("busybox image");
     }
+    base
+}
+
+fn program_image_version(tag: &str, recipe: &str, version: &str) {
+    let e = nskit_engine::DockerEngine::connect(None).expect("engine");
+    let base = busybox_image();
     let script = include_str!("../../../tests/fixtures/program-image.sh");
     let df = format!(
         "FROM {base}\nENV FIXTURE_VERSION={version}\nCOPY nskit /bin/nskit\nENTRYPOINT [\"/bin/nskit\"]\n"
@@ -227,6 +235,7 @@ fn program_image_version(tag: &str, recipe: &str, version: &str) {
         ]),
         tag,
         &labels,
+        &nskit::Reporter::silent(),
     )
     .expect("program image");
 }
@@ -576,4 +585,97 @@ fn a_project_from_an_original_program_image_updates_keeping_edits() {
     );
     let state = std::fs::read_to_string(p.join(".recipe/config.yml")).expect("state");
     assert!(names_image(&state, &format!("{repo}:1.1.0")), "{state}");
+}
+
+#[test]
+fn ctrl_c_during_a_task_leaves_no_folder_and_no_container() {
+    if !engine_available() {
+        return;
+    }
+    busybox_image();
+    let home = Home::new().with_git_identity();
+    let recipes = home.path().join("recipes");
+    let dir = recipes.join("slow").join("1.0.0");
+    std::fs::create_dir_all(dir.join("template")).expect("mkdir");
+    std::fs::write(
+        dir.join("recipe.yaml"),
+        "name: slow\nbase_image: nskit-test/busybox:1\nfields:\n  - name: project_name\n    default: slow-demo\ntasks:\n  - name: warm up\n    run: sleep 60\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("template/README.md"), "# {{ project_name }}\n").expect("write");
+    let out = home.path().join("out");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    let mut child = docker_nskit(&home)
+        .args([
+            "--backend",
+            "local",
+            "init",
+            "--recipe",
+            "slow",
+            "--defaults",
+        ])
+        .stdin(std::process::Stdio::null())
+        .arg("--output-base-path")
+        .arg(&out)
+        .env("NSKIT_RECIPES_DIR", &recipes)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Wait until the task's container runs, then press Ctrl-C.
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = vec![];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !seen
+        .iter()
+        .any(|l: &String| l.contains("task 1/1: warm up"))
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) => seen.push(l),
+            Err(_) => panic!("the task never started: {seen:?}"),
+        }
+    }
+    let engine = nskit_engine::DockerEngine::connect(None).expect("engine");
+    let started = std::time::Instant::now();
+    while engine
+        .containers_labelled(nskit_engine::CONTAINER_LABEL)
+        .expect("list")
+        .is_empty()
+    {
+        assert!(started.elapsed().as_secs() < 30, "no container ran");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pid = child.id().to_string();
+    let status = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let status = child.wait().expect("wait");
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert_eq!(status.code(), Some(130), "{seen:?} {rest:?}");
+    assert!(rest.iter().any(|l| l.contains("cancelled")), "{rest:?}");
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .expect("read")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert!(
+        engine
+            .containers_labelled(nskit_engine::CONTAINER_LABEL)
+            .expect("list")
+            .is_empty(),
+        "a container was left"
+    );
 }

@@ -13,6 +13,10 @@ use bollard::query_parameters::{
     RemoveContainerOptionsBuilder,
 };
 use futures_util::StreamExt;
+use nskit_progress::Reporter;
+
+/// The label on every container nskit makes (`run` or `copy`).
+pub const CONTAINER_LABEL: &str = "nskit.container";
 
 /// The default socket when neither the configuration nor `DOCKER_HOST` names one.
 pub const DEFAULT_SOCKET: &str = "unix:///var/run/docker.sock";
@@ -44,6 +48,9 @@ pub enum EngineError {
     /// Any other answer of the engine.
     #[error("Docker engine: {0}")]
     Api(String),
+    /// The operation was cancelled; its container, if any, was stopped and removed.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// A host folder mounted into a container.
@@ -82,6 +89,9 @@ pub struct RunSpec {
     pub workdir: Option<String>,
     /// Replaces the image's entry point (tasks run their own program).
     pub entrypoint: Option<Vec<String>>,
+    /// Labels on the container, beside the `nskit.container` label every container nskit
+    /// makes carries.
+    pub labels: HashMap<String, String>,
 }
 
 impl RunSpec {
@@ -100,6 +110,7 @@ impl RunSpec {
             cpus: 2.0,
             workdir: None,
             entrypoint: None,
+            labels: HashMap::new(),
         }
     }
 }
@@ -356,6 +367,27 @@ impl DockerEngine {
         }
     }
 
+    /// The names of the containers, running or not, that carry `label` (`key` or
+    /// `key=value`). Every container nskit makes carries [`CONTAINER_LABEL`], so
+    /// `containers_labelled(CONTAINER_LABEL)` checks that nothing was left behind.
+    pub fn containers_labelled(&self, label: &str) -> Result<Vec<String>, EngineError> {
+        let mut filters = HashMap::new();
+        filters.insert("label", vec![label]);
+        let opts = bollard::query_parameters::ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let list = self
+            .rt
+            .block_on(self.docker.list_containers(Some(opts)))
+            .map_err(api)?;
+        Ok(list
+            .into_iter()
+            .flat_map(|c| c.names.unwrap_or_default())
+            .map(|n| n.trim_start_matches('/').to_string())
+            .collect())
+    }
+
     /// Copies the folder `path` out of `image` into `dest` (which must exist) through the
     /// engine's archive API, without running anything: `dest/<last segment of path>`.
     /// Entries that would land outside `dest` are refused.
@@ -375,6 +407,10 @@ impl DockerEngine {
                 image: Some(image.to_string()),
                 cmd: Some(vec!["true".into()]),
                 network_disabled: Some(true),
+                labels: Some(HashMap::from([(
+                    CONTAINER_LABEL.to_string(),
+                    "copy".to_string(),
+                )])),
                 ..Default::default()
             };
             let opts = CreateContainerOptionsBuilder::default().name(&name).build();
@@ -412,12 +448,14 @@ impl DockerEngine {
         })
     }
 
-    /// Builds an image from a build context (a tar with a `Dockerfile`), tagged `tag`.
+    /// Builds an image from a build context (a tar with a `Dockerfile`), tagged `tag`; the
+    /// build's output lines go to `reporter`, and cancelling it stops the build.
     pub fn build(
         &self,
         context_tar: Vec<u8>,
         tag: &str,
         labels: &HashMap<String, String>,
+        reporter: &Reporter,
     ) -> Result<(), EngineError> {
         let opts = BuildImageOptionsBuilder::default()
             .t(tag)
@@ -428,28 +466,38 @@ impl DockerEngine {
             let mut stream =
                 self.docker
                     .build_image(opts, None, Some(bollard::body_full(context_tar.into())));
-            let mut last = String::new();
-            while let Some(item) = stream.next().await {
+            loop {
+                let item = tokio::select! {
+                    item = stream.next() => item,
+                    () = reporter.cancel_token().cancelled() => return Err(EngineError::Cancelled),
+                };
+                let Some(item) = item else { return Ok(()) };
                 let info = item.map_err(api)?;
                 if let Some(e) = info.error_detail.and_then(|d| d.message) {
                     return Err(EngineError::Api(format!("building {tag}: {e}")));
                 }
-                if let Some(s) = info.stream {
-                    last = s;
+                for line in info.stream.iter().flat_map(|s| s.lines()) {
+                    if !line.trim().is_empty() {
+                        reporter.log(nskit_secret::redact(line));
+                    }
                 }
             }
-            let _ = last;
-            Ok(())
         })
     }
 
-    /// Runs a container to completion in the sandbox and removes it. A non-zero exit or a
-    /// time-out is an error carrying the container's last log lines.
-    pub fn run(&self, spec: &RunSpec) -> Result<RunOutcome, EngineError> {
-        self.rt.block_on(self.run_async(spec))
+    /// Runs a container to completion in the sandbox and removes it. Its output lines go to
+    /// `reporter` as they come (known secrets masked); cancelling the reporter kills the
+    /// container. A non-zero exit or a time-out is an error carrying its last lines.
+    pub fn run(&self, spec: &RunSpec, reporter: &Reporter) -> Result<RunOutcome, EngineError> {
+        reporter.check().map_err(|_| EngineError::Cancelled)?;
+        self.rt.block_on(self.run_async(spec, reporter))
     }
 
-    async fn run_async(&self, spec: &RunSpec) -> Result<RunOutcome, EngineError> {
+    async fn run_async(
+        &self,
+        spec: &RunSpec,
+        reporter: &Reporter,
+    ) -> Result<RunOutcome, EngineError> {
         let name = format!(
             "nskit-run-{}-{}",
             std::process::id(),
@@ -479,6 +527,11 @@ impl DockerEngine {
             user: spec.user.clone().or_else(current_user),
             working_dir: spec.workdir.clone(),
             network_disabled: Some(!spec.network),
+            labels: Some({
+                let mut l = spec.labels.clone();
+                l.insert(CONTAINER_LABEL.into(), "run".into());
+                l
+            }),
             host_config: Some(HostConfig {
                 binds: Some(binds),
                 network_mode: Some(if spec.network { "bridge" } else { "none" }.into()),
@@ -501,15 +554,21 @@ impl DockerEngine {
             }
             Err(e) => return Err(api(e)),
         }
-        let result = self.start_and_wait(&name, spec).await;
+        let result = self.start_and_wait(&name, spec, reporter).await;
         let remove = RemoveContainerOptionsBuilder::default().force(true).build();
         let _ = self.docker.remove_container(&name, Some(remove)).await;
         result
     }
 
-    async fn start_and_wait(&self, name: &str, spec: &RunSpec) -> Result<RunOutcome, EngineError> {
+    async fn start_and_wait(
+        &self,
+        name: &str,
+        spec: &RunSpec,
+        reporter: &Reporter,
+    ) -> Result<RunOutcome, EngineError> {
         self.docker.start_container(name, None).await.map_err(api)?;
-        let waited = tokio::time::timeout(spec.timeout, async {
+        let mut lines = LogLines::default();
+        let wait = async {
             let mut s = self.docker.wait_container(name, None);
             let mut code = 0;
             while let Some(r) = s.next().await {
@@ -520,46 +579,126 @@ impl DockerEngine {
                 }
             }
             Ok(code)
-        })
-        .await;
-        let code = match waited {
-            Ok(c) => Some(c?),
-            Err(_) => {
+        };
+        let follow = async {
+            let opts = LogsOptionsBuilder::default()
+                .follow(true)
+                .stdout(true)
+                .stderr(true)
+                .build();
+            let mut s = self.docker.logs(name, Some(opts));
+            while let Some(Ok(chunk)) = s.next().await {
+                lines.push(&chunk.into_bytes(), reporter);
+            }
+        };
+        let ran = tokio::select! {
+            r = tokio::time::timeout(spec.timeout, async { tokio::join!(wait, follow).0 }) => Some(r),
+            () = reporter.cancel_token().cancelled() => None,
+        };
+        let code = match ran {
+            Some(Ok(c)) => Some(c?),
+            Some(Err(_)) | None => {
                 let kill = KillContainerOptionsBuilder::default()
                     .signal("KILL")
                     .build();
                 let _ = self.docker.kill_container(name, Some(kill)).await;
+                if ran.is_none() {
+                    return Err(EngineError::Cancelled);
+                }
                 None
             }
         };
-        let logs = self.logs(name, 30).await;
+        // A following reader misses a last line without a line break: the whole output,
+        // read once more, gives the lines not yet reported.
+        let full = self.logs(name).await;
+        lines.finish(&full, reporter);
+        let logs = lines.text();
         match code {
             Some(0) => Ok(RunOutcome { exit_code: 0, logs }),
             Some(c) => Err(EngineError::RunFailed {
                 what: format!("exited with status {c}"),
-                logs,
+                logs: lines.last(30),
             }),
             None => Err(EngineError::RunFailed {
                 what: format!(
                     "timed out after {} s and was stopped",
                     spec.timeout.as_secs()
                 ),
-                logs,
+                logs: lines.last(30),
             }),
         }
     }
 
-    async fn logs(&self, name: &str, lines: usize) -> String {
+    /// A container's whole output so far (stdout and stderr, interleaved).
+    async fn logs(&self, name: &str) -> Vec<u8> {
         let opts = LogsOptionsBuilder::default()
             .stdout(true)
             .stderr(true)
-            .tail(&lines.to_string())
             .build();
         let mut s = self.docker.logs(name, Some(opts));
-        let mut out = String::new();
+        let mut out = Vec::new();
         while let Some(Ok(chunk)) = s.next().await {
-            out.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+            out.extend_from_slice(&chunk.into_bytes());
         }
         out
+    }
+}
+
+/// A container's output as it streams: complete lines are reported (secrets masked) and
+/// the last few hundred kept for the outcome and for error messages.
+#[derive(Default)]
+struct LogLines {
+    partial: Vec<u8>,
+    kept: std::collections::VecDeque<String>,
+    /// Lines reported so far.
+    lines: usize,
+}
+
+impl LogLines {
+    const KEEP: usize = 400;
+
+    fn push(&mut self, bytes: &[u8], reporter: &Reporter) {
+        self.partial.extend_from_slice(bytes);
+        while let Some(i) = self.partial.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = self.partial.drain(..=i).collect();
+            self.line(&line[..line.len() - 1], reporter);
+        }
+    }
+
+    fn finish(&mut self, full: &[u8], reporter: &Reporter) {
+        self.partial.clear();
+        let full = full.strip_suffix(b"\n").unwrap_or(full);
+        if full.is_empty() {
+            return;
+        }
+        let seen = self.lines;
+        for line in full.split(|b| *b == b'\n').skip(seen) {
+            self.line(line, reporter);
+        }
+    }
+
+    fn line(&mut self, bytes: &[u8], reporter: &Reporter) {
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.strip_suffix('\r').unwrap_or(&text).to_string();
+        reporter.log(nskit_secret::redact(&text));
+        self.lines += 1;
+        if self.kept.len() == Self::KEEP {
+            self.kept.pop_front();
+        }
+        self.kept.push_back(text);
+    }
+
+    fn last(&self, n: usize) -> String {
+        let skip = self.kept.len().saturating_sub(n);
+        let mut out = String::new();
+        for l in self.kept.iter().skip(skip) {
+            out.push_str(l);
+            out.push('\n');
+        }
+        out
+    }
+
+    fn text(&self) -> String {
+        self.last(Self::KEEP)
     }
 }

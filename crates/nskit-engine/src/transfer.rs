@@ -6,6 +6,8 @@ use bollard::auth::DockerCredentials;
 use bollard::query_parameters::{CreateImageOptionsBuilder, PushImageOptionsBuilder};
 use futures_util::StreamExt;
 
+use nskit_progress::{Direction, Event, Reporter};
+
 use crate::engine::{DockerEngine, EngineError, api};
 
 /// A user name and password (or token) for a registry, handed to the engine for one pull
@@ -37,39 +39,14 @@ impl std::fmt::Debug for RegistryCredentials {
     }
 }
 
-/// Whether a transfer is a pull or a push.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// From a registry to the engine.
-    Pull,
-    /// From the engine to a registry.
-    Push,
-}
-
 /// Where a pull or push is, as totals over the layers seen so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Progress {
-    /// Pull or push.
-    pub direction: Direction,
-    /// The image.
-    pub image: String,
-    /// Layers finished.
-    pub layers_done: usize,
-    /// Layers seen so far.
-    pub layers_total: usize,
-    /// Bytes transferred in the layers with a known size.
-    pub bytes_done: u64,
-    /// The known size of those layers.
-    pub bytes_total: u64,
-    /// The engine's last status line (`Downloading`, `Pull complete`, `Pushed`).
-    pub status: String,
+struct Totals {
+    layers_done: usize,
+    layers_total: usize,
+    bytes_done: u64,
+    bytes_total: u64,
 }
-
-/// The status of the last event of a finished transfer.
-pub const DONE: &str = "done";
-
-/// A progress callback (a CLI progress bar, an app event).
-pub type ProgressFn = dyn Fn(&Progress) + Send + Sync;
 
 #[derive(Default)]
 struct Layer {
@@ -78,30 +55,39 @@ struct Layer {
     done: bool,
 }
 
-/// Folds the engine's per-layer messages into [`Progress`].
+/// Folds the engine's per-layer messages into totals.
 struct Tally {
-    progress: Progress,
+    progress: Totals,
     layers: HashMap<String, Layer>,
 }
 
 impl Tally {
-    fn new(direction: Direction, image: &str) -> Tally {
+    fn new() -> Tally {
         Tally {
-            progress: Progress {
-                direction,
-                image: image.to_string(),
+            progress: Totals {
                 layers_done: 0,
                 layers_total: 0,
                 bytes_done: 0,
                 bytes_total: 0,
-                status: String::new(),
             },
             layers: HashMap::new(),
         }
     }
 
+    fn event(&self, direction: Direction, image: &str, done: bool) -> Event {
+        let p = &self.progress;
+        Event::Transfer {
+            direction,
+            image: image.to_string(),
+            layers_done: u32::try_from(p.layers_done).unwrap_or(u32::MAX),
+            layers_total: u32::try_from(p.layers_total).unwrap_or(u32::MAX),
+            bytes_done: p.bytes_done,
+            bytes_total: p.bytes_total,
+            done,
+        }
+    }
+
     fn update(&mut self, id: Option<&str>, status: &str, current: Option<i64>, total: Option<i64>) {
-        self.progress.status = status.to_string();
         if let Some(id) = id.filter(|id| is_layer_id(id)) {
             let layer = self.layers.entry(id.to_string()).or_default();
             if let Some(t) = total.filter(|t| *t > 0) {
@@ -186,7 +172,7 @@ fn explain(reference: &str, message: &str) -> EngineError {
 }
 
 /// One message of a pull or push stream, whichever API model it came in.
-struct Step {
+struct Message {
     id: Option<String>,
     status: String,
     current: Option<i64>,
@@ -194,13 +180,13 @@ struct Step {
     error: Option<String>,
 }
 
-impl From<bollard::models::CreateImageInfo> for Step {
-    fn from(i: bollard::models::CreateImageInfo) -> Step {
+impl From<bollard::models::CreateImageInfo> for Message {
+    fn from(i: bollard::models::CreateImageInfo) -> Message {
         let (current, total) = i
             .progress_detail
             .map(|d| (d.current, d.total))
             .unwrap_or((None, None));
-        Step {
+        Message {
             id: i.id,
             status: i.status.unwrap_or_default(),
             current,
@@ -210,13 +196,13 @@ impl From<bollard::models::CreateImageInfo> for Step {
     }
 }
 
-impl From<bollard::models::PushImageInfo> for Step {
-    fn from(i: bollard::models::PushImageInfo) -> Step {
+impl From<bollard::models::PushImageInfo> for Message {
+    fn from(i: bollard::models::PushImageInfo) -> Message {
         let (current, total) = i
             .progress_detail
             .map(|d| (d.current, d.total))
             .unwrap_or((None, None));
-        Step {
+        Message {
             // The push stream's layer ids are not in bollard's model.
             id: None,
             status: i.status.unwrap_or_default(),
@@ -227,20 +213,29 @@ impl From<bollard::models::PushImageInfo> for Step {
     }
 }
 
-/// Follows a pull or push stream to its end, reporting progress, and ends with [`DONE`].
+/// Follows a pull or push stream to its end, reporting totals (at most ten times a second,
+/// and whenever a layer finishes), and a last event marked done. Cancelling the reporter
+/// drops the stream, which ends the engine's transfer.
 async fn follow<S, T>(
     mut stream: S,
     direction: Direction,
     reference: &str,
-    progress: Option<&ProgressFn>,
+    reporter: &Reporter,
 ) -> Result<(), EngineError>
 where
     S: futures_util::Stream<Item = Result<T, bollard::errors::Error>> + Unpin,
-    T: Into<Step>,
+    T: Into<Message>,
 {
-    let mut tally = Tally::new(direction, reference);
-    while let Some(item) = stream.next().await {
-        let step: Step = item.map_err(|e| explain(reference, &e.to_string()))?.into();
+    let mut tally = Tally::new();
+    let mut last = std::time::Instant::now();
+    let mut last_layers = 0;
+    loop {
+        let item = tokio::select! {
+            item = stream.next() => item,
+            () = reporter.cancel_token().cancelled() => return Err(EngineError::Cancelled),
+        };
+        let Some(item) = item else { break };
+        let step: Message = item.map_err(|e| explain(reference, &e.to_string()))?.into();
         if let Some(m) = step.error {
             return Err(explain(reference, &m));
         }
@@ -254,26 +249,29 @@ where
                 tally.progress.bytes_total = t.max(0) as u64;
             }
         }
-        if let Some(f) = progress {
-            f(&tally.progress);
+        if last.elapsed() >= std::time::Duration::from_millis(100)
+            || tally.progress.layers_done != last_layers
+        {
+            last = std::time::Instant::now();
+            last_layers = tally.progress.layers_done;
+            reporter.emit(tally.event(direction, reference, false));
         }
     }
-    tally.progress.status = DONE.into();
-    if let Some(f) = progress {
-        f(&tally.progress);
-    }
+    reporter.emit(tally.event(direction, reference, true));
     Ok(())
 }
 
 impl DockerEngine {
     /// Pulls `reference` unless the engine already has it; returns whether it pulled.
-    /// Progress goes to `progress` as the layers arrive.
+    /// Progress goes to `reporter` as the layers arrive; cancelling it aborts the pull
+    /// (the engine drops a pull its client left).
     pub fn pull(
         &self,
         reference: &str,
         creds: Option<&RegistryCredentials>,
-        progress: Option<&ProgressFn>,
+        reporter: &Reporter,
     ) -> Result<bool, EngineError> {
+        reporter.check().map_err(|_| EngineError::Cancelled)?;
         if self.image_present(reference)? {
             return Ok(false);
         }
@@ -282,31 +280,45 @@ impl DockerEngine {
             .from_image(repo)
             .tag(tag)
             .build();
+        let step = reporter.step(nskit_progress::Step::Pull, Some(reference.to_string()));
         let stream =
             self.docker
                 .create_image(Some(opts), None, docker_credentials(reference, creds));
-        self.rt.block_on(follow(
-            Box::pin(stream),
-            Direction::Pull,
-            reference,
-            progress,
-        ))?;
+        let followed = self.rt.block_on(async {
+            let r = follow(Box::pin(stream), Direction::Pull, reference, reporter).await;
+            if matches!(r, Err(EngineError::Cancelled)) {
+                // The stream is dropped: give the connection's task a moment to close the
+                // socket, which is what tells the engine to drop the pull.
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            r
+        });
+        if let Err(EngineError::Cancelled) = followed {
+            // Whatever the engine finished before it noticed goes too: the image was not
+            // there before this pull.
+            let _ = self.remove_image(reference);
+            return Err(EngineError::Cancelled);
+        }
+        followed?;
         if !self.image_present(reference)? {
             return Err(explain(
                 reference,
                 "the engine finished the pull without the image",
             ));
         }
+        step.finish();
         Ok(true)
     }
 
-    /// Pushes `reference` (a local image named for its registry) with progress.
+    /// Pushes `reference` (a local image named for its registry) with progress to
+    /// `reporter`; cancelling it stops the push.
     pub fn push(
         &self,
         reference: &str,
         creds: Option<&RegistryCredentials>,
-        progress: Option<&ProgressFn>,
+        reporter: &Reporter,
     ) -> Result<(), EngineError> {
+        reporter.check().map_err(|_| EngineError::Cancelled)?;
         if !self.image_present(reference)? {
             return Err(EngineError::ImageMissing(reference.to_string()));
         }
@@ -319,7 +331,7 @@ impl DockerEngine {
             Box::pin(stream),
             Direction::Push,
             reference,
-            progress,
+            reporter,
         ))
     }
 
@@ -370,7 +382,7 @@ mod tests {
 
     #[test]
     fn the_tally_sums_layers_and_bytes() {
-        let mut t = Tally::new(Direction::Pull, "x:1");
+        let mut t = Tally::new();
         t.update(Some("1"), "Pulling from x", None, None);
         t.update(Some("aaaaaaaaaaaa"), "Pulling fs layer", None, None);
         t.update(Some("bbbbbbbbbbbb"), "Downloading", Some(50), Some(200));

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use nskit_engine::{DockerEngine, EngineError, Mount, RunSpec};
+use nskit_progress::{Event, Reporter};
 
 const IMAGE: &str = "nskit-test/busybox:1";
 
@@ -36,7 +37,7 @@ fn engine() -> Option<DockerEngine> {
             tar.append_data(&mut h, name, data).expect("tar");
         }
         let ctx = tar.into_inner().expect("tar");
-        e.build(ctx, IMAGE, &HashMap::new())
+        e.build(ctx, IMAGE, &HashMap::new(), &Reporter::silent())
             .expect("build the test image");
     }
     Some(e)
@@ -86,7 +87,7 @@ fn writes_only_the_output_folder_as_the_calling_user() {
             read_only: true,
         },
     ];
-    e.run(&spec).expect("runs");
+    e.run(&spec, &Reporter::silent()).expect("runs");
     let read = |f: &str| std::fs::read_to_string(out.path().join(f)).expect("read");
     assert_eq!(read("copy.yml"), "name: demo\n");
     assert_eq!(read("home"), "/tmp\n");
@@ -104,9 +105,10 @@ fn writes_only_the_output_folder_as_the_calling_user() {
 fn a_failing_container_is_an_error_with_its_last_lines() {
     let Some(e) = engine() else { return };
     let err = e
-        .run(&sh(
-            "echo starting; echo 'field name is invalid' >&2; exit 3",
-        ))
+        .run(
+            &sh("echo starting; echo 'field name is invalid' >&2; exit 3"),
+            &Reporter::silent(),
+        )
         .unwrap_err();
     match &err {
         EngineError::RunFailed { what, logs } => {
@@ -123,7 +125,7 @@ fn a_container_that_runs_too_long_is_stopped() {
     let mut spec = sh("echo working; sleep 60");
     spec.timeout = Duration::from_secs(2);
     let t = Instant::now();
-    let err = e.run(&spec).unwrap_err();
+    let err = e.run(&spec, &Reporter::silent()).unwrap_err();
     assert!(t.elapsed() < Duration::from_secs(30));
     let msg = err.to_string();
     assert!(msg.contains("timed out after 2 s"), "{msg}");
@@ -133,12 +135,15 @@ fn a_container_that_runs_too_long_is_stopped() {
 #[test]
 fn the_network_is_off_unless_asked_for() {
     let Some(e) = engine() else { return };
-    let out = e.run(&sh("ls /sys/class/net")).expect("runs");
+    let out = e
+        .run(&sh("ls /sys/class/net"), &Reporter::silent())
+        .expect("runs");
     assert_eq!(out.logs.split_whitespace().collect::<Vec<_>>(), ["lo"]);
     let err = e
-        .run(&sh(
-            "wget -T 2 -q -O- http://1.1.1.1/ || { echo no-network; exit 7; }",
-        ))
+        .run(
+            &sh("wget -T 2 -q -O- http://1.1.1.1/ || { echo no-network; exit 7; }"),
+            &Reporter::silent(),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("no-network"), "{err}");
 }
@@ -147,7 +152,10 @@ fn the_network_is_off_unless_asked_for() {
 fn a_missing_image_is_named() {
     let Some(e) = engine() else { return };
     let err = e
-        .run(&RunSpec::new("nskit-test/absent:0", vec!["true".into()]))
+        .run(
+            &RunSpec::new("nskit-test/absent:0", vec!["true".into()]),
+            &Reporter::silent(),
+        )
         .unwrap_err();
     assert!(
         matches!(err, EngineError::ImageMissing(ref i) if i == "nskit-test/absent:0"),
@@ -186,6 +194,7 @@ fn copies_a_folder_out_of_an_image_without_running_it() {
         ),
         "nskit-test/copy-out:1.0.0",
         &labels,
+        &Reporter::silent(),
     )
     .expect("build");
     let details = e
@@ -212,4 +221,81 @@ fn copies_a_folder_out_of_an_image_without_running_it() {
         .unwrap_err();
     assert!(err.to_string().contains("has no /nothing-here"), "{err}");
     assert!(e.inspect("nskit-test/absent:0").expect("inspect").is_none());
+}
+
+/// A reporter that records every event.
+fn recording() -> (Reporter, std::sync::Arc<std::sync::Mutex<Vec<Event>>>) {
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<Event>>> = Default::default();
+    let sink = seen.clone();
+    let r = Reporter::new(move |e| sink.lock().expect("lock").push(e.clone()));
+    (r, seen)
+}
+
+fn log_lines(seen: &std::sync::Mutex<Vec<Event>>) -> Vec<String> {
+    seen.lock()
+        .expect("lock")
+        .iter()
+        .filter_map(|e| match e {
+            Event::Log { line } => Some(line.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_containers_lines_reach_the_reporter_as_they_come_with_secrets_masked() {
+    let Some(e) = engine() else { return };
+    nskit_secret::register("hunter2-engine-secret");
+    let (r, seen) = recording();
+    let out = e
+        .run(
+            &sh("echo one; sleep 0.2; echo two >&2; sleep 0.2; echo 'token hunter2-engine-secret'; printf 'no newline'"),
+            &r,
+        )
+        .expect("runs");
+    let lines = log_lines(&seen);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(
+        (&lines[0][..], &lines[1][..], &lines[3][..]),
+        ("one", "two", "no newline")
+    );
+    assert!(
+        lines[2].starts_with("token ") && !lines[2].contains("hunter2"),
+        "{lines:?}"
+    );
+    // The outcome keeps the output as printed, for the caller to parse.
+    assert!(out.logs.contains("hunter2-engine-secret"), "{}", out.logs);
+}
+
+#[test]
+fn a_cancelled_run_stops_and_removes_its_container() {
+    let Some(e) = engine() else { return };
+    let mark = format!("nskit.test=cancel-{}", std::process::id());
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<Event>>> = Default::default();
+    let sink = seen.clone();
+    let token = nskit_progress::CancellationToken::new();
+    let cancel = token.clone();
+    // The sink cancels as soon as the container says it started.
+    let r = Reporter::new(move |ev| {
+        if matches!(ev, Event::Log { line } if line == "started") {
+            cancel.cancel();
+        }
+        sink.lock().expect("lock").push(ev.clone());
+    })
+    .with_cancel(token);
+    let t = Instant::now();
+    let mut spec = sh("echo started; sleep 60; echo never");
+    spec.labels.insert(
+        "nskit.test".into(),
+        format!("cancel-{}", std::process::id()),
+    );
+    let err = e.run(&spec, &r).unwrap_err();
+    assert!(matches!(err, EngineError::Cancelled), "{err}");
+    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+    assert_eq!(log_lines(&seen), ["started"]);
+    let left = e.containers_labelled(&mark).expect("list");
+    assert!(left.is_empty(), "containers left behind: {left:?}");
+    // A reporter cancelled before the call runs nothing at all.
+    let err = e.run(&sh("true"), &r).unwrap_err();
+    assert!(matches!(err, EngineError::Cancelled), "{err}");
 }

@@ -149,6 +149,9 @@ pub enum RecipeError {
     /// A recipe's program or task failed (the message carries the container's last lines).
     #[error("{0}")]
     Run(String),
+    /// The operation was cancelled through its reporter.
+    #[error("cancelled")]
+    Cancelled,
     /// A recipe needs a container (it is a program, or it has tasks) and none is at hand.
     #[error("{recipe} {need}, which run in a container of the recipe's image: {hint}")]
     NoRunner {

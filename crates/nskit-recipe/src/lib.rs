@@ -31,7 +31,7 @@ pub use error::{FieldError, RecipeError, Result};
 pub use field::{Choice, Condition, Field, FieldType, Validation};
 pub use manifest::Manifest;
 pub use output::{Staged, WriteMode};
-pub use render::{RenderedFile, RenderedTree, directory_name, render};
+pub use render::{RenderedFile, RenderedTree, directory_name, render, render_with};
 pub use runner::{RecipeKind, RecipeRunner, Task, TaskCommand, TaskRun, tasks_to_run};
 pub use schema::fields_json_schema;
 pub use template::{Recipe, TemplateFile};

@@ -3,6 +3,7 @@ use std::sync::OnceLock;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use minijinja::{Environment, UndefinedBehavior};
+use nskit_progress::{Event, Reporter, Step};
 
 use crate::answers::{Answers, Context, is_template, template_context};
 use crate::content::{Content, Kind};
@@ -386,6 +387,19 @@ pub fn directory_name(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Resu
 /// program recipe, what its program writes), then its tasks. Nothing is written in the
 /// project; programs and tasks run in a sandbox on a copy.
 pub fn render(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<RenderedTree> {
+    render_with(recipe, answers, ctx, &Reporter::silent())
+}
+
+/// As [`render`], reporting each stage (render or the program, then the tasks) and the
+/// files done to `reporter`, and stopping with [`RecipeError::Cancelled`] when it is
+/// cancelled.
+pub fn render_with(
+    recipe: &Recipe,
+    answers: &Answers,
+    ctx: &Context,
+    reporter: &Reporter,
+) -> Result<RenderedTree> {
+    reporter.check().map_err(|_| RecipeError::Cancelled)?;
     let runner = |need: &str| {
         recipe.runner.as_ref().ok_or_else(|| RecipeError::NoRunner {
             recipe: recipe.manifest.name.clone(),
@@ -394,14 +408,29 @@ pub fn render(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<Rende
         })
     };
     let tree = match recipe.kind {
-        crate::RecipeKind::Template => render_templates(recipe, answers, ctx)?,
-        crate::RecipeKind::Program => runner("is a program")?.generate(recipe, answers)?,
+        crate::RecipeKind::Template => {
+            let step = reporter.step(Step::Render, None);
+            let tree = render_templates(recipe, answers, ctx, reporter)?;
+            step.finish();
+            tree
+        }
+        crate::RecipeKind::Program => {
+            let run = runner("is a program")?;
+            let step = reporter.step(Step::Generate, Some(run.describe()));
+            let tree = run.generate(recipe, answers, reporter)?;
+            step.finish();
+            tree
+        }
     };
     let tasks = crate::runner::tasks_to_run(recipe, answers, ctx)?;
     let tree = if tasks.is_empty() {
         tree
     } else {
-        runner("has tasks")?.run_tasks(&tasks, &tree, recipe.manifest.network)?
+        let run = runner("has tasks")?;
+        let step = reporter.step(Step::Tasks, Some(run.describe()));
+        let tree = run.run_tasks(&tasks, &tree, recipe.manifest.network, reporter)?;
+        step.finish();
+        tree
     };
     // Whatever made them (templates, a program, tasks), the files stay out of git's
     // folder and nskit's state folder.
@@ -411,7 +440,12 @@ pub fn render(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<Rende
     Ok(tree)
 }
 
-fn render_templates(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result<RenderedTree> {
+fn render_templates(
+    recipe: &Recipe,
+    answers: &Answers,
+    ctx: &Context,
+    reporter: &Reporter,
+) -> Result<RenderedTree> {
     let scope = minijinja::Value::from(minijinja::value::Serde(template_context(answers, ctx)));
     let m = &recipe.manifest;
     let exclude = PathPatterns::new("exclude", &m.exclude, &scope)?;
@@ -429,7 +463,14 @@ fn render_templates(recipe: &Recipe, answers: &Answers, ctx: &Context) -> Result
     )?;
     // Each file on its own (in parallel: paths, checks and Jinja are independent), then
     // the outputs checked together, in the template's order.
+    let total = u32::try_from(recipe.files.len()).unwrap_or(u32::MAX);
+    let done = std::sync::atomic::AtomicU32::new(0);
     let rendered = crate::par::map(&recipe.files, |tf| -> Result<Option<RenderedFile>> {
+        reporter.check().map_err(|_| RecipeError::Cancelled)?;
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if n.is_multiple_of(256) || n == total {
+            reporter.emit(Event::Files { done: n, total });
+        }
         if exclude.matches(&tf.path) {
             return Ok(None);
         }

@@ -1,9 +1,10 @@
 //! Recipes whose output comes (partly) from running programs: program images, which make
 //! the whole project, and recipe tasks, which run in the rendered project. Both run in a
 //! container; this crate only knows the [`RecipeRunner`] contract, the Docker side lives in
-//! `nskit-backends`.
+//! `nskit-engine`.
 use std::path::{Component, Path};
 
+use nskit_progress::Reporter;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -68,15 +69,23 @@ pub trait RecipeRunner: Send + Sync + std::fmt::Debug {
     /// What runs the recipe, for messages (`the image acme/python:1.2.0`).
     fn describe(&self) -> String;
 
-    /// Makes the whole project from the answers (program recipes).
-    fn generate(&self, recipe: &Recipe, answers: &Answers) -> Result<RenderedTree>;
+    /// Makes the whole project from the answers (program recipes), reporting the
+    /// program's output to `reporter` and stopping when it is cancelled.
+    fn generate(
+        &self,
+        recipe: &Recipe,
+        answers: &Answers,
+        reporter: &Reporter,
+    ) -> Result<RenderedTree>;
 
-    /// Runs tasks, in order, in a copy of `tree`, and returns the tree they leave.
+    /// Runs tasks, in order, in a copy of `tree`, and returns the tree they leave; each
+    /// task and its output go to `reporter`.
     fn run_tasks(
         &self,
         tasks: &[TaskRun],
         tree: &RenderedTree,
         network: bool,
+        reporter: &Reporter,
     ) -> Result<RenderedTree>;
 }
 

@@ -2,13 +2,13 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use nskit_backends::{
-    BuiltinBackend, ImageRunner, Limits, ProgressFn, RecipeBackend, RecipeInfo, SharedEngine,
-};
+use nskit_backends::{BuiltinBackend, RecipeBackend, RecipeInfo};
+use nskit_engine::{ImageRunner, Limits, SharedEngine};
+use nskit_progress::{Reporter, Step};
 use nskit_recipe::{
     Answers, Context, Field, FormState, Prompter, Recipe, RecipeVersion, RenderedFile,
     RenderedTree, Staged, WriteMode, directory_name, evaluate_form, fields_json_schema,
-    nest_answers, render, resolve_answers,
+    nest_answers, render_with, resolve_answers,
 };
 use nskit_update::{Metadata, ProjectState};
 use serde::Serialize;
@@ -313,12 +313,6 @@ impl RecipeClient {
             .map_err(crate::Error::Config)
     }
 
-    /// Reports image pulls (layers, bytes) to `progress`.
-    pub fn with_progress(mut self, progress: Arc<ProgressFn>) -> RecipeClient {
-        self.backend.set_progress(progress);
-        self
-    }
-
     /// A client over the builtin recipes.
     pub fn builtin() -> RecipeClient {
         RecipeClient::new(Box::new(BuiltinBackend))
@@ -387,12 +381,22 @@ impl RecipeClient {
         name: &str,
         version: Option<&str>,
     ) -> Result<(Arc<Recipe>, RecipeVersion)> {
+        self.recipe_reported(name, version, &Reporter::silent())
+    }
+
+    /// As [`RecipeClient::recipe`], reporting what loading takes (a pull) to `reporter`.
+    pub fn recipe_reported(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        reporter: &Reporter,
+    ) -> Result<(Arc<Recipe>, RecipeVersion)> {
         let v = self.backend.resolve_version(name, version)?;
         let key = (name.to_string(), v.to_string());
         if let Some(r) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok((r, v));
         }
-        let recipe = Arc::new(self.with_task_runner(self.backend.load(name, &v)?));
+        let recipe = Arc::new(self.with_task_runner(self.backend.load(name, &v, reporter)?));
         if let Ok(mut c) = self.cache.lock() {
             c.insert(key, recipe.clone());
         }
@@ -407,9 +411,10 @@ impl RecipeClient {
         name: &str,
         version: &str,
         source: Option<&nskit_recipe::RecipeSource>,
+        reporter: &Reporter,
     ) -> Result<(Arc<Recipe>, Option<String>)> {
         let v = self.backend.resolve_version(name, Some(version))?;
-        let (recipe, warning) = self.backend.load_recorded(name, &v, source)?;
+        let (recipe, warning) = self.backend.load_recorded(name, &v, source, reporter)?;
         Ok((Arc::new(self.with_task_runner(recipe)), warning))
     }
 
@@ -471,8 +476,22 @@ impl RecipeClient {
         ))
     }
 
-    fn prepare(&self, req: &InitRequest, prompter: Option<&mut dyn Prompter>) -> Result<Prepared> {
-        let (recipe, version) = self.recipe(&req.recipe, req.version.as_deref())?;
+    fn prepare(
+        &self,
+        req: &InitRequest,
+        prompter: Option<&mut dyn Prompter>,
+        reporter: &Reporter,
+    ) -> Result<Prepared> {
+        let step = reporter.step(
+            Step::Resolve,
+            Some(match &req.version {
+                Some(v) => format!("{} {v}", req.recipe),
+                None => req.recipe.clone(),
+            }),
+        );
+        let (recipe, version) =
+            self.recipe_reported(&req.recipe, req.version.as_deref(), reporter)?;
+        step.finish();
         let ctx = self.context();
         let resolution = resolve_answers(&recipe.manifest.fields, &req.answers, &ctx, prompter)?;
         let warnings: Vec<String> = resolution
@@ -487,7 +506,7 @@ impl RecipeClient {
             .collect();
         let answers = resolution.into_answers()?;
         nskit_recipe::register_secret_answers(&recipe.manifest.fields, &answers);
-        let tree = render(&recipe, &answers, &ctx)?;
+        let tree = render_with(&recipe, &answers, &ctx, reporter)?;
         let target = match &req.output {
             Output::Exact(p) => p.clone(),
             Output::Base(base) => base.join(directory_name(&recipe, &answers, &ctx)?),
@@ -502,9 +521,10 @@ impl RecipeClient {
         })
     }
 
-    /// Renders a project in memory and describes it; nothing is written.
-    pub fn preview(&self, req: &InitRequest) -> Result<Preview> {
-        self.preview_asking(req, None)
+    /// Renders a project in memory and describes it (a dry run: a recipe in an image runs
+    /// in its container); nothing is written. Progress goes to `reporter`.
+    pub fn preview(&self, req: &InitRequest, reporter: &Reporter) -> Result<Preview> {
+        self.preview_asking(req, None, reporter)
     }
 
     /// As [`RecipeClient::preview`], asking missing answers through `prompter`.
@@ -512,8 +532,9 @@ impl RecipeClient {
         &self,
         req: &InitRequest,
         prompter: Option<&mut dyn Prompter>,
+        reporter: &Reporter,
     ) -> Result<Preview> {
-        let p = self.prepare(req, prompter)?;
+        let p = self.prepare(req, prompter, reporter)?;
         Staged::check_target(&p.target, req.force)?;
         let files = p
             .tree
@@ -547,24 +568,75 @@ impl RecipeClient {
         })
     }
 
-    /// Creates a project; answers may be asked through `prompter`. The files, the state
-    /// file and the first commit appear in the target together, or not at all.
+    /// Creates a project; answers may be asked through `prompter`, and each step goes to
+    /// `reporter` (resolve, pull, render or run, tasks, write, commit, repository, push).
+    /// The files, the state file and the first commit appear in the target together, or
+    /// not at all: cancelling before they are in place leaves nothing behind, and after
+    /// that only stops the repository's creation and push.
     pub fn init(
         &self,
         req: &InitRequest,
         prompter: Option<&mut dyn Prompter>,
+        reporter: &Reporter,
     ) -> Result<RecipeResult> {
         // Refuse a non-empty target before asking any question.
         if let Output::Exact(p) = &req.output {
             Staged::check_target(p, req.force)?;
         }
-        let mut p = self.prepare(req, prompter)?;
-        // The organisation's naming conventions, before anything is written or created.
+        let mut p = self.prepare(req, prompter, reporter)?;
         let project_name = p
             .target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let publisher = self.check_naming(req, &project_name, &mut p.warnings)?;
+        self.add_state_file(req, &mut p)?;
+        reporter.check()?;
+        let (commit, mut warnings) = self.write_and_commit(req, &p, reporter)?;
+        // The repository: its failure leaves the project created and committed, and is
+        // reported with it.
+        let mut repository = None;
+        let mut errors = vec![];
+        if let (Some(opts), Some(pb)) = (&req.create_repo, &publisher) {
+            let published = if commit.is_none() {
+                Err(crate::Error::Config(
+                    "the project has no commit, so no repository was created".into(),
+                ))
+            } else {
+                reporter
+                    .check()
+                    .map_err(crate::Error::from)
+                    .and_then(|()| pb.publish(&p.target, &project_name, opts, reporter))
+            };
+            match published {
+                Ok(r) => repository = Some(r),
+                Err(crate::Error::Cancelled) => warnings.push(
+                    "cancelled after the project was written: it is in place and committed, but no repository was created or pushed".into(),
+                ),
+                Err(e) => errors.push(e.info()),
+            }
+        }
+        Ok(RecipeResult {
+            success: true,
+            project_path: p.target,
+            recipe_name: p.recipe.manifest.name.clone(),
+            recipe_version: p.version.to_string(),
+            files_created: p.tree.files.iter().map(|f| f.path.clone()).collect(),
+            commit,
+            repository,
+            errors,
+            warnings,
+        })
+    }
+
+    /// The organisation's naming conventions, checked before anything is written or
+    /// created; returns the publisher when a repository is to be made (or names checked).
+    fn check_naming(
+        &self,
+        req: &InitRequest,
+        project_name: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<Arc<crate::repository::Publisher>>> {
         let publisher = match (&req.create_repo, &self.vcs) {
             (Some(_), None) => {
                 return Err(crate::Error::Config(
@@ -577,11 +649,16 @@ impl RecipeClient {
             _ => None,
         };
         if let Some(pb) = &publisher {
-            let (_, warning) = pb.check_name(&project_name)?;
-            p.warnings.extend(warning);
+            let (_, warning) = pb.check_name(project_name)?;
+            warnings.extend(warning);
         }
+        Ok(publisher)
+    }
+
+    /// Adds `.recipe/config.yml` to the tree: the recipe, its exact source and the answers
+    /// (secrets, and values computed from them, are used and never recorded).
+    fn add_state_file(&self, req: &InitRequest, p: &mut Prepared) -> Result<()> {
         let now = chrono::Utc::now();
-        // Secrets, and values computed from them, are used and never recorded.
         let secrets = nskit_recipe::secret_fields(&p.recipe.manifest.fields);
         let recorded: Answers = p
             .answers
@@ -611,10 +688,21 @@ impl RecipeClient {
             contents: state.to_yaml().into_bytes().into(),
             executable: false,
         });
+        Ok(())
+    }
 
+    /// Stages the tree beside the target, commits it there (a fresh project) and moves it
+    /// into place; a folder with files gets them one by one, then a commit. Returns the
+    /// commit and the warnings.
+    fn write_and_commit(
+        &self,
+        req: &InitRequest,
+        p: &Prepared,
+        reporter: &Reporter,
+    ) -> Result<(Option<String>, Vec<String>)> {
         // Writing into a folder with files: one nskit at a time, and whatever a killed
         // command left half done there is rolled back first.
-        let mut warnings = p.warnings;
+        let mut warnings = p.warnings.clone();
         Staged::remove_stale_staging(&p.target);
         // (Only then is the folder's git repository looked for: that starts libgit2.)
         let (_lock, meta) = if Staged::check_target(&p.target, req.force)? == WriteMode::Overwrite {
@@ -624,7 +712,11 @@ impl RecipeClient {
         } else {
             (None, PathBuf::new())
         };
+        let step = reporter.step(Step::Write, Some(p.target.display().to_string()));
         let staged = Staged::write(&p.tree, &p.target, req.force)?;
+        // Cancelled meanwhile: the staging folder goes with `staged`.
+        reporter.check()?;
+        step.finish();
         let message = format!(
             "Initial commit from recipe {} {}",
             p.recipe.manifest.name, p.version
@@ -644,6 +736,7 @@ impl RecipeClient {
             Err(e) => warnings.push(format!("{e}; the project was created without a commit")),
         };
         if req.git && staged.mode() == WriteMode::Fresh {
+            let step = reporter.step(Step::Commit, None);
             let files: Vec<nskit_vcs::NewFile<'_>> = p
                 .tree
                 .files
@@ -661,48 +754,25 @@ impl RecipeClient {
                 nskit_vcs::commit_new(staged.root(), &files, &message),
                 &mut warnings,
             );
+            // The last moment to stop: the staging folder goes with `staged`.
+            reporter.check()?;
+            step.finish();
         }
+        reporter.check()?;
         let mode = staged.mode();
         staged.into_place(&meta)?;
         if req.git && mode == WriteMode::Overwrite {
+            let step = reporter.step(Step::Commit, None);
             record(nskit_vcs::commit_all(&p.target, &message), &mut warnings);
+            step.finish();
         }
-        // The repository: its failure leaves the project created and committed, and is
-        // reported with it.
-        let mut repository = None;
-        let mut errors = vec![];
-        if let (Some(opts), Some(pb)) = (&req.create_repo, &publisher) {
-            if commit.is_none() {
-                errors.push(
-                    crate::Error::Config(
-                        "the project has no commit, so no repository was created".into(),
-                    )
-                    .info(),
-                );
-            } else {
-                match pb.publish(&p.target, &project_name, opts) {
-                    Ok(r) => repository = Some(r),
-                    Err(e) => errors.push(e.info()),
-                }
-            }
-        }
-        Ok(RecipeResult {
-            success: true,
-            project_path: p.target,
-            recipe_name: p.recipe.manifest.name.clone(),
-            recipe_version: p.version.to_string(),
-            files_created: p.tree.files.iter().map(|f| f.path.clone()).collect(),
-            commit,
-            repository,
-            errors,
-            warnings,
-        })
+        Ok((commit, warnings))
     }
 
     /// Creates a project without prompting; failures are reported in the result, as the
     /// original nskit's `initialize_recipe` does.
     pub fn initialize_recipe(&self, req: &InitRequest) -> RecipeResult {
-        match self.init(req, None) {
+        match self.init(req, None, &Reporter::silent()) {
             Ok(r) => r,
             Err(e) => RecipeResult {
                 success: false,

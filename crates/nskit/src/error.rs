@@ -13,10 +13,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// Finding or loading a recipe failed.
     #[error(transparent)]
-    Backend(#[from] BackendError),
+    Backend(BackendError),
     /// The recipe, the answers or the output failed.
     #[error(transparent)]
-    Recipe(#[from] RecipeError),
+    Recipe(RecipeError),
+    /// The operation was cancelled through its reporter; nothing was left behind.
+    #[error("cancelled; nothing was written")]
+    Cancelled,
     /// The project's state file.
     #[error(transparent)]
     State(#[from] nskit_update::StateError),
@@ -92,6 +95,32 @@ pub enum Error {
     },
 }
 
+impl From<BackendError> for Error {
+    fn from(e: BackendError) -> Self {
+        match e {
+            BackendError::Cancelled | BackendError::Recipe(RecipeError::Cancelled) => {
+                Error::Cancelled
+            }
+            e => Error::Backend(e),
+        }
+    }
+}
+
+impl From<RecipeError> for Error {
+    fn from(e: RecipeError) -> Self {
+        match e {
+            RecipeError::Cancelled => Error::Cancelled,
+            e => Error::Recipe(e),
+        }
+    }
+}
+
+impl From<nskit_progress::Cancelled> for Error {
+    fn from(_: nskit_progress::Cancelled) -> Self {
+        Error::Cancelled
+    }
+}
+
 fn list_some(paths: &[String]) -> String {
     let mut s = paths.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
     if paths.len() > 5 {
@@ -143,6 +172,8 @@ pub enum ErrorCode {
     ConflictsLeft,
     /// A git operation failed.
     Git,
+    /// The operation was cancelled.
+    Cancelled,
     /// Anything else (a read error, a broken state file).
     Other,
 }
@@ -165,6 +196,9 @@ impl Error {
     /// The code faces branch on.
     pub fn code(&self) -> ErrorCode {
         match self {
+            Error::Cancelled
+            | Error::Backend(BackendError::Cancelled)
+            | Error::Recipe(RecipeError::Cancelled) => ErrorCode::Cancelled,
             Error::Backend(BackendError::RecipeNotFound { .. }) => ErrorCode::RecipeNotFound,
             Error::Backend(BackendError::VersionNotFound { .. }) => ErrorCode::VersionNotFound,
             Error::Backend(BackendError::Recipe(e)) | Error::Recipe(e) => match e {

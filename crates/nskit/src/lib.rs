@@ -33,7 +33,7 @@ pub mod env_vars;
 mod error;
 pub mod keychain;
 pub mod projects;
-pub mod publish;
+pub mod recipe_image;
 pub mod repository;
 pub mod review;
 mod update;
@@ -46,9 +46,12 @@ pub use config::{
     BackendConfig, Config, ConfigFile, GitHubConfig, Overrides, RegistryConfig, VcsConfig,
 };
 pub use error::{Error, ErrorCode, ErrorInfo, Result, redact_value};
-pub use nskit_backends::{RecipeBackend, RecipeInfo};
+pub use nskit_backends::{RecipeBackend, RecipeInfo, RegistryCredentials};
 /// Three-way merge (line merge compatible with `git merge-file`).
 pub use nskit_merge as merge;
+/// Progress and cancellation: the [`Reporter`] every long call takes, and its events.
+pub use nskit_progress as progress;
+pub use nskit_progress::{CancellationToken, Event, Reporter, Step, StepState};
 pub use nskit_recipe::{
     Answers, Condition, Field, FieldError, FieldState, FieldType, FormState, Prompter, RecipeError,
     RecipeVersion,

@@ -187,6 +187,7 @@ impl Publisher {
         project: &Path,
         name: &str,
         opts: &RepoOptions,
+        reporter: &nskit_progress::Reporter,
     ) -> Result<RepositoryInfo> {
         let (repo_name, _) = self.check_name(name)?;
         let spec = RepoSpec {
@@ -198,7 +199,17 @@ impl Publisher {
             settings: self.config.settings.clone(),
         };
         let provider = self.provider()?;
+        let step = reporter.step(
+            nskit_progress::Step::CreateRepository,
+            Some(match &spec.organisation {
+                Some(o) => format!("{o}/{}", spec.name),
+                None => spec.name.clone(),
+            }),
+        );
         let remote = provider.create(&spec).map_err(Error::Repository)?;
+        step.finish();
+        reporter.check()?;
+        let step = reporter.step(nskit_progress::Step::Push, Some(remote.html_url.clone()));
         let creds = provider.push_credentials();
         let pushed = nskit_vcs::push_to_new_remote(
             project,
@@ -206,6 +217,7 @@ impl Publisher {
             creds.as_ref().map(|(u, t)| (u.as_str(), t)),
         )
         .map_err(Error::Repository)?;
+        step.finish();
         Ok(RepositoryInfo {
             full_name: remote.full_name,
             html_url: remote.html_url,

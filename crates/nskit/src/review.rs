@@ -4,6 +4,7 @@
 //! proposed result are read on demand (text inlined, large or binary files by size and
 //! hash); the user's resolutions go back as choices, and the bytes are made in
 //! `nskit-update`, in one place.
+use nskit_progress::{Reporter, Step};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -206,22 +207,6 @@ pub struct ApplyRequest {
     pub mark_resolved: Vec<String>,
 }
 
-/// A step of applying, for progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "step", rename_all = "camelCase")]
-#[ts(export)]
-pub enum ApplyStep {
-    /// The resolutions are being turned into files.
-    Resolving,
-    /// The files are being written, as one transaction.
-    Writing {
-        /// How many files.
-        files: u32,
-    },
-    /// Done.
-    Done,
-}
-
 /// What applying a review did.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -394,8 +379,13 @@ impl Reviews {
 
     /// Plans an update (see [`crate::UpdateClient::plan`]; new fields come from
     /// `req.answers`, nothing is asked) and keeps it as a session.
-    pub fn start_update(&self, client: &RecipeClient, req: &UpdateRequest) -> Result<Review> {
-        let prepared = client.updates().plan(req, None)?;
+    pub fn start_update(
+        &self,
+        client: &RecipeClient,
+        req: &UpdateRequest,
+        reporter: &Reporter,
+    ) -> Result<Review> {
+        let prepared = client.updates().plan(req, None, reporter)?;
         let recipe = prepared.recipe.clone();
         let s = self.insert(&req.project, recipe, Kind::Update(Box::new(prepared)));
         Ok(s.review())
@@ -503,16 +493,16 @@ impl Reviews {
     /// moves the project to the new version (undoable with `nskit update --undo`);
     /// reopened conflicts are written and what is resolved is staged. Conflicts left are
     /// an error ([`Error::ConflictsLeft`]) unless `req.allow_conflicts`. The session ends
-    /// once applied.
+    /// once applied. The write is one step on `reporter`; cancelling before it starts
+    /// writes nothing.
     pub fn apply(
         &self,
         client: &RecipeClient,
         id: &str,
         req: &ApplyRequest,
-        on_step: &mut dyn FnMut(ApplyStep),
+        reporter: &Reporter,
     ) -> Result<ReviewOutcome> {
         let s = self.get(id)?;
-        on_step(ApplyStep::Resolving);
         let plan = s.plan().resolve(&req.resolutions).map_err(Error::Resolve)?;
         let left: Vec<String> = plan
             .conflicts()
@@ -522,16 +512,12 @@ impl Reviews {
         if !left.is_empty() && !req.allow_conflicts {
             return Err(Error::ConflictsLeft { paths: left });
         }
-        let files = plan.changes.iter().filter(|c| c.writes_anything()).count();
-        on_step(ApplyStep::Writing {
-            files: files as u32,
-        });
         let in_git = nskit_vcs::Worktree::open(&s.project).is_some();
         let outcome = match &s.kind {
             Kind::Update(prepared) => {
                 let mut prepared = (**prepared).clone();
                 prepared.plan = plan;
-                let done = client.updates().apply(&prepared)?;
+                let done = client.updates().apply(&prepared, reporter)?;
                 ReviewOutcome {
                     kind: ReviewKind::Update,
                     project_path: s.project.clone(),
@@ -555,7 +541,10 @@ impl Reviews {
             }
             Kind::Conflicts(_) => {
                 // Takes the project's lock and rolls back what a killed command left.
+                reporter.check()?;
+                let step = reporter.step(Step::Apply, Some(s.project.display().to_string()));
                 let done = nskit_update::apply_resolutions(&s.project, &plan, &req.mark_resolved)?;
+                step.finish();
                 let labels = s.labels();
                 ReviewOutcome {
                     kind: ReviewKind::Conflicts,
@@ -578,7 +567,6 @@ impl Reviews {
             }
         };
         self.close(id);
-        on_step(ApplyStep::Done);
         Ok(outcome)
     }
 

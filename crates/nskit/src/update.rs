@@ -2,8 +2,9 @@
 use std::path::{Path, PathBuf};
 
 use nskit_merge::Labels;
+use nskit_progress::{Reporter, Step};
 use nskit_recipe::lock::ProjectLock;
-use nskit_recipe::{Answers, Prompter, RecipeVersion, nest_answers, render, resolve_answers};
+use nskit_recipe::{Answers, Prompter, RecipeVersion, nest_answers, render_with, resolve_answers};
 use nskit_update::{
     Applied, ApplyOptions, DiffMode, Plan, PlanOptions, ProjectState, Tree, UndoOutcome,
     plan_update,
@@ -285,21 +286,25 @@ impl UpdateClient<'_> {
     /// Computes the update: the recorded version rendered again with the recorded answers
     /// (base), the target version with the same answers plus `req.answers` and, through
     /// `prompter`, answers for new fields (theirs), and the working tree (ours). Writes
-    /// nothing.
+    /// nothing. Each step (resolve, pulls, renders, the plan) goes to `reporter`, which
+    /// can cancel it.
     pub fn plan(
         &self,
         req: &UpdateRequest,
         prompter: Option<&mut dyn Prompter>,
+        reporter: &Reporter,
     ) -> Result<PreparedUpdate> {
         let project = &req.project;
         let (_lock, note) = self.open(project)?;
         let state = ProjectState::load(project)?;
         let name = state.metadata.recipe_name.clone();
         let current = state.metadata.version();
+        let step = reporter.step(Step::Resolve, Some(name.clone()));
         let target = self
             .recipes
             .backend()
             .resolve_version(&name, req.target_version.as_deref())?;
+        step.finish();
         let up_to_date =
             req.mode == DiffMode::ThreeWay && current.as_deref().is_some_and(|c| target.matches(c));
         let mut warnings: Vec<String> = note.into_iter().collect();
@@ -365,6 +370,7 @@ impl UpdateClient<'_> {
             &target,
             prompter,
             &mut prepared,
+            reporter,
         );
         check_clean()?;
         let (theirs, base, theirs_answers, new_recipe) = rendered?;
@@ -374,6 +380,8 @@ impl UpdateClient<'_> {
             base: current.as_ref().map(|v| format!("{name} {v}")),
             theirs: Some(format!("{name} {target}")),
         };
+        reporter.check()?;
+        let step = reporter.step(Step::Plan, None);
         prepared.plan = plan_update(
             project,
             base.as_ref(),
@@ -387,6 +395,7 @@ impl UpdateClient<'_> {
             path: project.clone(),
             source,
         })?;
+        step.finish();
 
         // The new state: same keys, new answers (no secrets) and version.
         let kept: Answers = theirs_answers
@@ -426,6 +435,7 @@ impl UpdateClient<'_> {
         target: &RecipeVersion,
         prompter: Option<&mut dyn Prompter>,
         prepared: &mut PreparedUpdate,
+        reporter: &Reporter,
     ) -> Result<(
         Tree,
         Option<Tree>,
@@ -438,7 +448,9 @@ impl UpdateClient<'_> {
             given.insert(k.clone(), v.clone());
         }
         let given = nest_answers(&given);
-        let (new_recipe, _) = self.recipes.recipe(name, Some(target.as_str()))?;
+        let (new_recipe, _) =
+            self.recipes
+                .recipe_reported(name, Some(target.as_str()), reporter)?;
         let secrets = nskit_recipe::secret_fields(&new_recipe.manifest.fields);
         prepared.new_fields = new_recipe
             .manifest
@@ -451,7 +463,7 @@ impl UpdateClient<'_> {
         let theirs_answers =
             resolve_answers(&new_recipe.manifest.fields, &given, &ctx, prompter)?.into_answers()?;
         nskit_recipe::register_secret_answers(&new_recipe.manifest.fields, &theirs_answers);
-        let theirs = tree_of(render(&new_recipe, &theirs_answers, &ctx)?)?;
+        let theirs = tree_of(render_with(&new_recipe, &theirs_answers, &ctx, reporter)?)?;
 
         let base = match (req.mode, &current) {
             (DiffMode::TwoWay, _) => None,
@@ -467,7 +479,8 @@ impl UpdateClient<'_> {
             (DiffMode::ThreeWay, Some(v)) => {
                 let recorded = state.metadata.source.as_ref();
                 let base_tree = (|| -> Result<Tree> {
-                    let (old_recipe, warning) = self.recipes.recorded_recipe(name, v, recorded)?;
+                    let (old_recipe, warning) =
+                        self.recipes.recorded_recipe(name, v, recorded, reporter)?;
                     prepared.warnings.extend(warning);
                     // Secrets and new fields come from the answers just resolved.
                     let mut base_given = given.clone();
@@ -478,9 +491,10 @@ impl UpdateClient<'_> {
                         resolve_answers(&old_recipe.manifest.fields, &base_given, &ctx, None)?;
                     let answers = res.into_answers()?;
                     nskit_recipe::register_secret_answers(&old_recipe.manifest.fields, &answers);
-                    tree_of(render(&old_recipe, &answers, &ctx)?)
+                    tree_of(render_with(&old_recipe, &answers, &ctx, reporter)?)
                 })();
                 Some(base_tree.map_err(|e| match e {
+                    Error::Cancelled => e,
                     // An answer to give, not a base to give up on.
                     Error::Recipe(nskit_recipe::RecipeError::MissingAnswers(_)) => e,
                     e => Error::BaseUnavailable {
@@ -497,8 +511,8 @@ impl UpdateClient<'_> {
     /// Applies a computed update as one transaction; the state file names the new version
     /// only when every file is in place. Conflicts are left marked in the files (and in
     /// the git index); nothing is committed.
-    pub fn apply(&self, prepared: &PreparedUpdate) -> Result<UpdateResult> {
-        self.apply_with(prepared, ApplyOptions::default())
+    pub fn apply(&self, prepared: &PreparedUpdate, reporter: &Reporter) -> Result<UpdateResult> {
+        self.apply_with(prepared, ApplyOptions::default(), reporter)
     }
 
     #[doc(hidden)]
@@ -506,7 +520,9 @@ impl UpdateClient<'_> {
         &self,
         prepared: &PreparedUpdate,
         mut opts: ApplyOptions,
+        reporter: &Reporter,
     ) -> Result<UpdateResult> {
+        reporter.check()?;
         let (_lock, _) = self.open(&prepared.project_path)?;
         // Under the lock: the project must still be where the plan found it.
         let now = ProjectState::load(&prepared.project_path)?
@@ -522,7 +538,9 @@ impl UpdateClient<'_> {
             prepared.from_version.as_deref().unwrap_or("?"),
             prepared.to_version
         );
+        let step = reporter.step(Step::Apply, Some(opts.description.clone()));
         let applied = nskit_update::apply(&prepared.project_path, &prepared.plan, &opts)?;
+        step.finish();
         Ok(UpdateResult {
             project_path: prepared.project_path.clone(),
             recipe: prepared.recipe.clone(),

@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use nskit::review::{ApplyStep, HunkKind};
+use nskit::review::HunkKind;
 use nskit::{
     ApplyRequest, Decision, ErrorCode, HunkPick, InitRequest, Output, ProjectList, RecipeClient,
     Resolution, Reviews, UpdateRequest,
 };
+use nskit::{Event, Reporter, Step, StepState};
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -146,7 +147,7 @@ fn review_resolve_apply_commit_then_conflicts_left_undo_and_reopen() {
 
     let reviews = Reviews::new();
     let review = reviews
-        .start_update(&client, &to(&project, "1.1.0"))
+        .start_update(&client, &to(&project, "1.1.0"), &Reporter::silent())
         .expect("plan");
     assert_eq!(review.from_version.as_deref(), Some("1.0.0"));
     assert_eq!(review.to_version.as_deref(), Some("1.1.0"));
@@ -225,7 +226,7 @@ fn review_resolve_apply_commit_then_conflicts_left_undo_and_reopen() {
     let mut req = ApplyRequest::default();
     req.resolutions.insert("config.txt".into(), hunks);
     let refused = reviews
-        .apply(&client, &review.id, &req, &mut |_| {})
+        .apply(&client, &review.id, &req, &Reporter::silent())
         .expect_err("conflicts left");
     assert_eq!(refused.code(), ErrorCode::ConflictsLeft);
     assert!(refused.to_string().contains("logo.bin"), "{refused}");
@@ -234,12 +235,28 @@ fn review_resolve_apply_commit_then_conflicts_left_undo_and_reopen() {
     req.resolutions
         .insert("logo.bin".into(), Resolution::Recipe);
     req.resolutions.insert("old.txt".into(), Resolution::Yours);
-    let mut steps = vec![];
+    let steps: std::sync::Arc<std::sync::Mutex<Vec<Event>>> = Default::default();
+    let sink = steps.clone();
+    let reporter = Reporter::new(move |e| sink.lock().expect("lock").push(e.clone()));
     let outcome = reviews
-        .apply(&client, &review.id, &req, &mut |s| steps.push(s))
+        .apply(&client, &review.id, &req, &reporter)
         .expect("apply");
-    assert_eq!(steps.first(), Some(&ApplyStep::Resolving));
-    assert_eq!(steps.last(), Some(&ApplyStep::Done));
+    let steps = steps.lock().expect("lock").clone();
+    assert!(
+        matches!(&steps[0], Event::Step { step: Step::Apply, state: StepState::Started, detail: Some(d) } if d == "demo 1.0.0 → 1.1.0"),
+        "{steps:?}"
+    );
+    assert!(
+        matches!(
+            steps.last(),
+            Some(Event::Step {
+                step: Step::Apply,
+                state: StepState::Finished,
+                ..
+            })
+        ),
+        "{steps:?}"
+    );
     assert!(outcome.conflicts.is_empty());
     assert_eq!(outcome.commit_message, "Update demo 1.0.0 → 1.1.0");
     assert!(outcome.in_git && outcome.undoable);
@@ -294,7 +311,7 @@ fn review_resolve_apply_commit_then_conflicts_left_undo_and_reopen() {
     git(&project, &["commit", "-qam", "five"]);
     let plan = |reviews: &Reviews| {
         reviews
-            .start_update(&client, &to(&project, "1.2.0"))
+            .start_update(&client, &to(&project, "1.2.0"), &Reporter::silent())
             .expect("plan")
     };
     let second = plan(&reviews);
@@ -307,7 +324,7 @@ fn review_resolve_apply_commit_then_conflicts_left_undo_and_reopen() {
                 allow_conflicts: true,
                 ..ApplyRequest::default()
             },
-            &mut |_| {},
+            &Reporter::silent(),
         )
         .expect("apply with markers");
     assert_eq!(outcome.conflicts, ["notes.txt"]);
@@ -349,7 +366,7 @@ fn review_resolve_apply_commit_then_conflicts_left_undo_and_reopen() {
                 allow_conflicts: true,
                 ..ApplyRequest::default()
             },
-            &mut |_| {},
+            &Reporter::silent(),
         )
         .expect("apply with markers");
     let reopened = reviews.start_conflicts(&project).expect("reopen");
@@ -366,7 +383,7 @@ fn review_resolve_apply_commit_then_conflicts_left_undo_and_reopen() {
         },
     );
     let done = reviews
-        .apply(&client, &reopened.id, &req, &mut |_| {})
+        .apply(&client, &reopened.id, &req, &Reporter::silent())
         .expect("resolve");
     assert!(done.conflicts.is_empty());
     assert_eq!(
@@ -466,7 +483,7 @@ fn bad_sessions_and_resolutions_are_clear_errors() {
         ErrorCode::SessionGone
     );
     let review = reviews
-        .start_update(&client, &to(&project, "1.1.0"))
+        .start_update(&client, &to(&project, "1.1.0"), &Reporter::silent())
         .expect("plan");
     let mut req = ApplyRequest::default();
     req.resolutions.insert(
@@ -476,14 +493,14 @@ fn bad_sessions_and_resolutions_are_clear_errors() {
         },
     );
     let e = reviews
-        .apply(&client, &review.id, &req, &mut |_| {})
+        .apply(&client, &review.id, &req, &Reporter::silent())
         .expect_err("binary has no hunks");
     assert_eq!(e.code(), ErrorCode::InvalidResolution);
     assert!(e.to_string().contains("binary"), "{e}");
     let mut req = ApplyRequest::default();
     req.resolutions.insert("nope.txt".into(), Resolution::Yours);
     let e = reviews
-        .apply(&client, &review.id, &req, &mut |_| {})
+        .apply(&client, &review.id, &req, &Reporter::silent())
         .expect_err("unknown path");
     assert!(e.to_string().contains("nope.txt"), "{e}");
     // Nothing was written by the refusals, and the session is still open.
@@ -505,7 +522,9 @@ fn a_lost_base_is_offered_two_way_and_a_lost_recipe_is_named() {
     std::fs::remove_dir_all(root.join("demo/1.0.0")).expect("rm");
     let reviews = Reviews::new();
     let req = to(&project, "1.1.0");
-    let e = reviews.start_update(&client, &req).expect_err("no base");
+    let e = reviews
+        .start_update(&client, &req, &Reporter::silent())
+        .expect_err("no base");
     assert_eq!(e.code(), ErrorCode::BaseUnavailable);
     assert!(e.to_string().contains("two-way"), "{e}");
     // Two-way: every difference is a conflict, nothing is deleted, nothing written yet.
@@ -516,6 +535,7 @@ fn a_lost_base_is_offered_two_way_and_a_lost_recipe_is_named() {
                 mode: nskit::DiffMode::TwoWay,
                 ..req.clone()
             },
+            &Reporter::silent(),
         )
         .expect("two-way");
     assert_eq!(review.mode, nskit::DiffMode::TwoWay);
@@ -533,13 +553,15 @@ fn a_lost_base_is_offered_two_way_and_a_lost_recipe_is_named() {
 
     // The recipe is gone altogether: said, with what there is.
     std::fs::remove_dir_all(root.join("demo")).expect("rm");
-    let e = reviews.start_update(&client, &req).expect_err("no recipe");
+    let e = reviews
+        .start_update(&client, &req, &Reporter::silent())
+        .expect_err("no recipe");
     assert_eq!(e.code(), ErrorCode::RecipeNotFound);
     assert!(e.to_string().contains("demo"), "{e}");
     // A broken state file is named, with what is wrong.
     std::fs::write(project.join(".recipe/config.yml"), "metadata: [\n").expect("corrupt");
     let e = reviews
-        .start_update(&client, &req)
+        .start_update(&client, &req, &Reporter::silent())
         .expect_err("broken state");
     assert!(e.to_string().contains("config.yml"), "{e}");
 }
@@ -556,7 +578,9 @@ fn a_dirty_tree_is_listed_then_committed_first_or_updated_anyway() {
     std::fs::write(project.join("scratch.txt"), "new\n").expect("write");
     let reviews = Reviews::new();
     let req = to(&project, "1.1.0");
-    let e = reviews.start_update(&client, &req).expect_err("dirty");
+    let e = reviews
+        .start_update(&client, &req, &Reporter::silent())
+        .expect_err("dirty");
     assert_eq!(e.code(), ErrorCode::DirtyTree);
     let paths = e.details()["paths"].clone();
     assert_eq!(paths, serde_json::json!(["notes.txt", "scratch.txt"]));
@@ -568,6 +592,7 @@ fn a_dirty_tree_is_listed_then_committed_first_or_updated_anyway() {
                 allow_dirty: true,
                 ..req.clone()
             },
+            &Reporter::silent(),
         )
         .expect("anyway");
     assert!(anyway.files.iter().any(|f| f.path == "notes.txt"));
@@ -579,7 +604,9 @@ fn a_dirty_tree_is_listed_then_committed_first_or_updated_anyway() {
     assert_eq!(git(&project, &["rev-parse", "HEAD"]).trim(), commit.id);
     assert_eq!(git(&project, &["status", "--porcelain"]), "");
     assert_eq!(git(&project, &["show", "HEAD:scratch.txt"]), "new\n");
-    reviews.start_update(&client, &req).expect("clean now");
+    reviews
+        .start_update(&client, &req, &Reporter::silent())
+        .expect("clean now");
 }
 
 #[test]
@@ -594,7 +621,7 @@ fn a_conflict_edited_outside_its_hunks_is_offered_whole_and_kept() {
     git(&project, &["commit", "-qam", "mine"]);
     let reviews = Reviews::new();
     let review = reviews
-        .start_update(&client, &to(&project, "1.1.0"))
+        .start_update(&client, &to(&project, "1.1.0"), &Reporter::silent())
         .expect("plan");
     let done = reviews
         .apply(
@@ -604,7 +631,7 @@ fn a_conflict_edited_outside_its_hunks_is_offered_whole_and_kept() {
                 allow_conflicts: true,
                 ..ApplyRequest::default()
             },
-            &mut |_| {},
+            &Reporter::silent(),
         )
         .expect("apply");
     assert_eq!(done.conflicts, ["notes.txt"]);
@@ -630,7 +657,7 @@ fn a_conflict_edited_outside_its_hunks_is_offered_whole_and_kept() {
                 mark_resolved: vec!["notes.txt".into()],
                 ..ApplyRequest::default()
             },
-            &mut |_| {},
+            &Reporter::silent(),
         )
         .expect("mark resolved");
     assert!(done.conflicts.is_empty());

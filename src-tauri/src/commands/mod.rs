@@ -1,4 +1,5 @@
 //! The app's commands, grouped by screen.
+pub mod operations;
 pub mod projects;
 pub mod recipes;
 pub mod update;

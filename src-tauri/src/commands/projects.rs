@@ -1,6 +1,7 @@
 //! Previewing and creating projects.
-use nskit::{InitRequest, Preview, ProjectRequest, RecipeResult, RepositoryTarget};
+use nskit::{Event, InitRequest, Preview, ProjectRequest, RecipeResult, RepositoryTarget};
 use tauri::State;
+use tauri::ipc::Channel;
 
 use super::blocking;
 use crate::error::{CommandResult, Reply};
@@ -10,20 +11,26 @@ use crate::state::AppState;
 pub async fn preview_project(
     state: State<'_, AppState>,
     request: ProjectRequest,
+    operation: String,
+    progress: Channel<Event>,
 ) -> Reply<Preview> {
     let client = state.client()?;
-    blocking(move || Ok(client.preview(&InitRequest::from(request))?)).await
+    let op = state.operations.start(operation, progress);
+    blocking(move || Ok(client.preview(&InitRequest::from(request), &op.reporter)?)).await
 }
 
 #[tauri::command]
 pub async fn create_project(
     state: State<'_, AppState>,
     request: ProjectRequest,
+    operation: String,
+    progress: Channel<Event>,
 ) -> Reply<RecipeResult> {
     let client = state.client()?;
     let list = state.projects.clone();
+    let op = state.operations.start(operation, progress);
     blocking(move || {
-        let result = client.init(&InitRequest::from(request), None)?;
+        let result = client.init(&InitRequest::from(request), None, &op.reporter)?;
         // Created here, so listed on the Projects screen.
         if result.success
             && let Some(list) = list

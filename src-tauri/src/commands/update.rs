@@ -2,9 +2,9 @@
 //! `nskit::Reviews` and `nskit::UpdateClient`; the work runs off the main thread.
 use std::path::PathBuf;
 
-use nskit::review::{ApplyStep, Content};
+use nskit::review::Content;
 use nskit::{
-    ApplyRequest, CommitInfo, FileView, ProjectStatus, ProjectVersions, Resolution, Review,
+    ApplyRequest, CommitInfo, Event, FileView, ProjectStatus, ProjectVersions, Resolution, Review,
     ReviewOutcome, UndoOutcome, UpdateFields, UpdateRequest,
 };
 use tauri::State;
@@ -56,9 +56,15 @@ pub async fn update_fields(
 }
 
 #[tauri::command]
-pub async fn start_update(state: State<'_, AppState>, request: UpdateRequest) -> Reply<Review> {
+pub async fn start_update(
+    state: State<'_, AppState>,
+    request: UpdateRequest,
+    operation: String,
+    progress: Channel<Event>,
+) -> Reply<Review> {
     let (client, reviews) = (state.client()?, state.reviews.clone());
-    blocking(move || Ok(reviews.start_update(&client, &request)?)).await
+    let op = state.operations.start(operation, progress);
+    blocking(move || Ok(reviews.start_update(&client, &request, &op.reporter)?)).await
 }
 
 #[tauri::command]
@@ -90,15 +96,12 @@ pub async fn apply_review(
     state: State<'_, AppState>,
     id: String,
     request: ApplyRequest,
-    progress: Channel<ApplyStep>,
+    operation: String,
+    progress: Channel<Event>,
 ) -> Reply<ReviewOutcome> {
     let (client, reviews) = (state.client()?, state.reviews.clone());
-    blocking(move || {
-        Ok(reviews.apply(&client, &id, &request, &mut |step| {
-            let _ = progress.send(step);
-        })?)
-    })
-    .await
+    let op = state.operations.start(operation, progress);
+    blocking(move || Ok(reviews.apply(&client, &id, &request, &op.reporter)?)).await
 }
 
 #[tauri::command]

@@ -10,7 +10,7 @@ import type { RecipeDetails } from "../bindings/RecipeDetails";
 import type { RecipeResult } from "../bindings/RecipeResult";
 import type { RepositoryTarget } from "../bindings/RepositoryTarget";
 import type { ApplyRequest } from "../bindings/ApplyRequest";
-import type { ApplyStep } from "../bindings/ApplyStep";
+import type { Event } from "../bindings/Event";
 import type { CommitInfo } from "../bindings/CommitInfo";
 import type { Content } from "../bindings/Content";
 import type { FileView } from "../bindings/FileView";
@@ -45,13 +45,34 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+let operations = 0;
+
+/** A long call under way: its id (to cancel it) and the channel its events arrive on. */
+export class Operation {
+  readonly id: string;
+  readonly channel: Channel<Event>;
+  constructor(onEvent: (e: Event) => void = () => {}) {
+    operations += 1;
+    this.id = `op-${Date.now().toString(36)}-${operations}-${Math.random().toString(36).slice(2, 8)}`;
+    this.channel = new Channel<Event>();
+    this.channel.onmessage = onEvent;
+  }
+  /** The arguments every long command takes. */
+  args(): { operation: string; progress: Channel<Event> } {
+    return { operation: this.id, progress: this.channel };
+  }
+}
+
 export const api = {
   catalogue: () => call<Catalogue>("catalogue"),
   recipeDetails: (name: string, version: string | null) => call<RecipeDetails>("recipe_details", { name, version }),
   evaluateForm: (name: string, version: string | null, answers: Record<string, unknown>) =>
     call<FormState>("evaluate_form", { name, version, answers }),
-  preview: (request: ProjectRequest) => call<Preview>("preview_project", { request }),
-  create: (request: ProjectRequest) => call<RecipeResult>("create_project", { request }),
+  preview: (request: ProjectRequest, op: Operation = new Operation()) =>
+    call<Preview>("preview_project", { request, ...op.args() }),
+  create: (request: ProjectRequest, op: Operation = new Operation()) =>
+    call<RecipeResult>("create_project", { request, ...op.args() }),
+  cancel: (op: Operation) => call<boolean>("cancel_operation", { id: op.id }),
   defaultOutputDir: () => call<string>("default_output_dir"),
   repositoryTarget: () => call<RepositoryTarget | null>("repository_target"),
 
@@ -61,16 +82,14 @@ export const api = {
   checkProject: (path: string) => call<ProjectStatus>("check_project", { path }),
   projectVersions: (path: string) => call<ProjectVersions>("project_versions", { path }),
   updateFields: (path: string, version: string | null) => call<UpdateFields>("update_fields", { path, version }),
-  startUpdate: (request: UpdateRequest) => call<Review>("start_update", { request }),
+  startUpdate: (request: UpdateRequest, op: Operation = new Operation()) =>
+    call<Review>("start_update", { request, ...op.args() }),
   startConflicts: (path: string) => call<Review>("start_conflicts", { path }),
   reviewFile: (id: string, path: string) => call<FileView>("review_file", { id, path }),
   previewResolution: (id: string, path: string, resolution: Resolution) =>
     call<Content | null>("preview_resolution", { id, path, resolution }),
-  applyReview: (id: string, request: ApplyRequest, onStep: (step: ApplyStep) => void) => {
-    const progress = new Channel<ApplyStep>();
-    progress.onmessage = onStep;
-    return call<ReviewOutcome>("apply_review", { id, request, progress });
-  },
+  applyReview: (id: string, request: ApplyRequest, op: Operation = new Operation()) =>
+    call<ReviewOutcome>("apply_review", { id, request, ...op.args() }),
   closeReview: (id: string) => call<void>("close_review", { id }),
   commitUpdate: (path: string, paths: string[], message: string) => call<CommitInfo>("commit_update", { path, paths, message }),
   commitAll: (path: string, message: string) => call<CommitInfo>("commit_all", { path, message }),

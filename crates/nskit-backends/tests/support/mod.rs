@@ -3,6 +3,7 @@
 //! the host's static busybox.
 #![allow(dead_code)]
 
+use nskit_progress::Reporter;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// Builds an image, one build at a time.
 pub fn build(e: &DockerEngine, ctx: Vec<u8>, tag: &str, labels: &HashMap<String, String>) {
     let _guard = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
-    e.build(ctx, tag, labels)
+    e.build(ctx, tag, labels, &Reporter::silent())
         .unwrap_or_else(|err| panic!("build {tag}: {err}"));
 }
 

@@ -84,7 +84,7 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
         None
     };
     if a.dry_run {
-        let preview = client.preview_asking(&req, prompter)?;
+        let preview = client.preview_asking(&req, prompter, &crate::progress::terminal())?;
         for w in &preview.warnings {
             errln!("warning: {w}");
         }
@@ -102,7 +102,7 @@ pub(crate) fn run(client: &RecipeClient, a: InitArgs) -> anyhow::Result<ExitCode
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let result = client.init(&req, prompter)?;
+    let result = client.init(&req, prompter, &crate::progress::terminal())?;
     for w in &result.warnings {
         errln!("warning: {w}");
     }

@@ -34,7 +34,7 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         entrypoint_group: args.entrypoint_group,
     };
     let config = Config::load_layered(&cli.defaults, &overrides, &|k| std::env::var(k).ok())?;
-    let client = || RecipeClient::from_config(&config).with_progress(crate::progress::terminal());
+    let client = || RecipeClient::from_config(&config);
     match args.command {
         Command::List { json } => list::run(&client(), json),
         Command::Versions { recipe, json } => versions::run(&client(), &recipe, json),

@@ -2,11 +2,6 @@ use std::process::ExitCode;
 
 use crate::args::RecipeCommand;
 
-fn engine(docker_host: Option<&str>) -> anyhow::Result<nskit_engine::DockerEngine> {
-    Ok(nskit_engine::DockerEngine::connect(docker_host)
-        .map_err(|e| nskit::Error::Engine(e.to_string()))?)
-}
-
 pub(crate) fn run(c: RecipeCommand) -> anyhow::Result<ExitCode> {
     match c {
         RecipeCommand::Build {
@@ -14,8 +9,12 @@ pub(crate) fn run(c: RecipeCommand) -> anyhow::Result<ExitCode> {
             tag,
             docker_host,
         } => {
-            let engine = engine(docker_host.as_deref())?;
-            nskit::publish::build_recipe_image(&engine, &folder, &tag)?;
+            nskit::recipe_image::build(
+                docker_host.as_deref(),
+                &folder,
+                &tag,
+                &crate::progress::terminal(),
+            )?;
             outln!("built {tag} from {}", folder.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -23,14 +22,11 @@ pub(crate) fn run(c: RecipeCommand) -> anyhow::Result<ExitCode> {
             reference,
             docker_host,
         } => {
-            let engine = engine(docker_host.as_deref())?;
-            let host = reference.split('/').next().unwrap_or_default();
-            let creds =
-                nskit::config::registry_credentials(host, None, None, &|k| std::env::var(k).ok());
-            let progress = crate::progress::terminal();
-            engine
-                .push(&reference, creds.as_ref(), Some(progress.as_ref()))
-                .map_err(|e| nskit::Error::Engine(e.to_string()))?;
+            nskit::recipe_image::publish(
+                docker_host.as_deref(),
+                &reference,
+                &crate::progress::terminal(),
+            )?;
             outln!("published {reference}");
             Ok(ExitCode::SUCCESS)
         }
@@ -56,11 +52,8 @@ pub(crate) fn login(
         password_stdin,
     )?;
     let host = registry_host(registry);
-    nskit::keychain::store_registry(
-        host,
-        &nskit_engine::RegistryCredentials::new(username, password),
-    )
-    .map_err(nskit::Error::Config)?;
+    nskit::keychain::store_registry(host, &nskit::RegistryCredentials::new(username, password))
+        .map_err(nskit::Error::Config)?;
     outln!("stored the credentials for {host} in the OS keychain");
     Ok(ExitCode::SUCCESS)
 }

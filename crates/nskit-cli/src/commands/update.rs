@@ -106,7 +106,7 @@ pub(crate) fn run(client: &RecipeClient, a: UpdateArgs) -> anyhow::Result<ExitCo
     } else {
         None
     };
-    let prepared = updates.plan(&req, prompter)?;
+    let prepared = updates.plan(&req, prompter, &crate::progress::terminal())?;
     for w in &prepared.warnings {
         errln!("warning: {w}");
     }
@@ -131,7 +131,7 @@ pub(crate) fn run(client: &RecipeClient, a: UpdateArgs) -> anyhow::Result<ExitCo
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let result = updates.apply(&prepared)?;
+    let result = updates.apply(&prepared, &crate::progress::terminal())?;
     for w in &result.applied.warnings {
         errln!("warning: {w}");
     }

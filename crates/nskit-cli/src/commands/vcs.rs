@@ -48,7 +48,7 @@ pub(crate) fn repo(config: &Config, c: RepoCommand) -> anyhow::Result<ExitCode> 
                 },
                 description,
             };
-            let r = p.publish(&project, &name, &opts)?;
+            let r = p.publish(&project, &name, &opts, &crate::progress::terminal())?;
             outln!(
                 "created {} ({}) and pushed {}: {}",
                 r.full_name,

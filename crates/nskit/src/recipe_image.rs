@@ -1,9 +1,10 @@
-//! Recipes as Docker images: `nskit recipe build` makes a template image of a recipe
-//! folder.
+//! Recipes as Docker images: build a template image of a recipe folder, and publish it to
+//! its registry with the credentials nskit knows for it (`nskit recipe build|publish`).
 use std::collections::HashMap;
 use std::path::Path;
 
 use nskit_engine::{DockerEngine, template_image_context};
+use nskit_progress::{Reporter, Step};
 use nskit_recipe::Recipe;
 
 use crate::error::{Error, Result};
@@ -38,10 +39,52 @@ pub fn recipe_labels(recipe: &Recipe, version: &str) -> HashMap<String, String> 
     l
 }
 
-/// Builds a template image of the recipe folder `folder` tagged `tag`: the recipe is
-/// checked first (a broken recipe is not built), its version is the tag's (else the
-/// manifest's).
-pub fn build_recipe_image(engine: &DockerEngine, folder: &Path, tag: &str) -> Result<()> {
+fn engine(docker_host: Option<&str>) -> Result<DockerEngine> {
+    DockerEngine::connect(docker_host).map_err(|e| Error::Engine(e.to_string()))
+}
+
+fn engine_error(e: nskit_engine::EngineError) -> Error {
+    match e {
+        nskit_engine::EngineError::Cancelled => Error::Cancelled,
+        e => Error::Engine(e.to_string()),
+    }
+}
+
+/// Builds a template image of the recipe folder `folder` tagged `tag` on the engine at
+/// `docker_host` (else `DOCKER_HOST`, else the default socket): the recipe is checked first
+/// (a broken recipe is not built), its version is the tag's (else the manifest's). The
+/// build's output goes to `reporter`.
+pub fn build(
+    docker_host: Option<&str>,
+    folder: &Path,
+    tag: &str,
+    reporter: &Reporter,
+) -> Result<()> {
+    build_on(&engine(docker_host)?, folder, tag, reporter)
+}
+
+/// Pushes the recipe image `reference` to its registry, signed in with the credentials
+/// nskit has for that registry (the environment's, else the keychain's); the transfer goes
+/// to `reporter`.
+pub fn publish(docker_host: Option<&str>, reference: &str, reporter: &Reporter) -> Result<()> {
+    let engine = engine(docker_host)?;
+    let host = reference.split('/').next().unwrap_or_default();
+    let creds = crate::config::registry_credentials(host, None, None, &|k| std::env::var(k).ok());
+    let step = reporter.step(Step::Publish, Some(reference.to_string()));
+    engine
+        .push(reference, creds.as_ref(), reporter)
+        .map_err(engine_error)?;
+    step.finish();
+    Ok(())
+}
+
+/// As [`build`], on an engine at hand.
+pub fn build_on(
+    engine: &DockerEngine,
+    folder: &Path,
+    tag: &str,
+    reporter: &Reporter,
+) -> Result<()> {
     let recipe = Recipe::from_dir(folder)?;
     let version = tag
         .rsplit_once(':')
@@ -65,7 +108,10 @@ pub fn build_recipe_image(engine: &DockerEngine, folder: &Path, tag: &str) -> Re
         path: folder.to_path_buf(),
         source,
     })?;
+    let step = reporter.step(Step::Build, Some(tag.to_string()));
     engine
-        .build(context, tag, &recipe_labels(&recipe, &version))
-        .map_err(|e| Error::Engine(e.to_string()))
+        .build(context, tag, &recipe_labels(&recipe, &version), reporter)
+        .map_err(engine_error)?;
+    step.finish();
+    Ok(())
 }

@@ -11,13 +11,20 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use nskit_engine::{DockerEngine, EngineError, Mount, RunSpec};
+use nskit_progress::{Event, Reporter};
 use nskit_recipe::{
     Answers, Manifest, Recipe, RecipeError, RecipeRunner, RenderedTree, TaskRun, nest_answers,
 };
 use serde_json::{Value, json};
 
-use crate::{BackendError, FORMAT_LABEL, NAME_LABEL, Result};
+use crate::{DockerEngine, EngineError, Mount, RunSpec};
+
+/// The label every recipe image carries (`true`).
+pub const RECIPE_LABEL: &str = "nskit.recipe";
+/// The label with the recipe's name.
+pub const NAME_LABEL: &str = "nskit.recipe.name";
+/// The label that marks a template image (`template`); program images have none.
+pub const FORMAT_LABEL: &str = "nskit.recipe.format";
 
 /// The label that lets a program image's containers use the network (`true`).
 pub const NETWORK_LABEL: &str = "nskit.recipe.network";
@@ -74,11 +81,11 @@ impl SharedEngine {
         self.host
             .clone()
             .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
-            .unwrap_or_else(|| nskit_engine::DEFAULT_SOCKET.into())
+            .unwrap_or_else(|| crate::DEFAULT_SOCKET.into())
     }
 
     /// The engine, connecting on first use; a failed connection is remembered.
-    pub fn get(&self) -> Result<&Arc<DockerEngine>> {
+    pub fn get(&self) -> Result<&Arc<DockerEngine>, EngineError> {
         self.cell
             .get_or_init(|| {
                 DockerEngine::connect(self.host.as_deref())
@@ -86,7 +93,7 @@ impl SharedEngine {
                     .map_err(|e| e.to_string())
             })
             .as_ref()
-            .map_err(|e| BackendError::Engine(e.clone()))
+            .map_err(|e| EngineError::Api(e.clone()))
     }
 }
 
@@ -128,13 +135,14 @@ impl ImageRunner {
     }
 
     fn failed(&self, e: EngineError) -> RecipeError {
-        RecipeError::Run(format!("{} ({}): {e}", self.recipe, self.image))
+        match e {
+            EngineError::Cancelled => RecipeError::Cancelled,
+            e => RecipeError::Run(format!("{} ({}): {e}", self.recipe, self.image)),
+        }
     }
 
     fn engine(&self) -> nskit_recipe::Result<&Arc<DockerEngine>> {
-        self.engine
-            .get()
-            .map_err(|e| RecipeError::Run(format!("{} ({}): {e}", self.recipe, self.image)))
+        self.engine.get().map_err(|e| self.failed(e))
     }
 }
 
@@ -164,7 +172,12 @@ impl RecipeRunner for ImageRunner {
         format!("the image {}", self.image)
     }
 
-    fn generate(&self, _recipe: &Recipe, answers: &Answers) -> nskit_recipe::Result<RenderedTree> {
+    fn generate(
+        &self,
+        _recipe: &Recipe,
+        answers: &Answers,
+        reporter: &Reporter,
+    ) -> nskit_recipe::Result<RenderedTree> {
         let dir = run_dir()?;
         let out = dir.path().join("output");
         let input = dir.path().join("input.yml");
@@ -199,9 +212,10 @@ impl RecipeRunner for ImageRunner {
                 read_only: true,
             },
         ];
-        let outcome = self.engine()?.run(&spec).map_err(|e| self.failed(e))?;
+        let outcome = self.engine()?.run(&spec, reporter);
         // The answers may hold secrets: gone before anything else happens.
         let _ = std::fs::remove_file(&input);
+        let outcome = outcome.map_err(|e| self.failed(e))?;
         // The container's own commit and its state file (which names `<recipe>:local`) are
         // replaced by nskit's.
         let mut tree = RenderedTree::read_dir(&out, &[".git"])?;
@@ -221,21 +235,29 @@ impl RecipeRunner for ImageRunner {
         tasks: &[TaskRun],
         tree: &RenderedTree,
         network: bool,
+        reporter: &Reporter,
     ) -> nskit_recipe::Result<RenderedTree> {
         let dir = run_dir()?;
         let out = dir.path().join("output");
         std::fs::create_dir(&out).map_err(|e| RecipeError::Run(e.to_string()))?;
         tree.write_into(&out)?;
-        for task in tasks {
+        let total = u32::try_from(tasks.len()).unwrap_or(u32::MAX);
+        for (i, task) in tasks.iter().enumerate() {
+            reporter.emit(Event::Task {
+                name: task.name.clone(),
+                index: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                total,
+            });
             let mut spec = self.spec(task.argv[1..].to_vec(), network || self.network);
             spec.entrypoint = Some(vec![task.argv[0].clone()]);
             spec.workdir = Some("/app/output".into());
             spec.mounts = vec![output_mount(&out)];
-            self.engine()?.run(&spec).map_err(|e| {
-                RecipeError::Run(format!(
+            self.engine()?.run(&spec, reporter).map_err(|e| match e {
+                EngineError::Cancelled => RecipeError::Cancelled,
+                e => RecipeError::Run(format!(
                     "the task `{}` of {} failed: {e}",
                     task.name, self.recipe
-                ))
+                )),
             })?;
         }
         RenderedTree::read_dir(&out, &[".git"])
@@ -260,7 +282,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> nskit_recipe::Result<()> {
 /// path segment.
 pub fn recipe_name(repository: &str, labels: &HashMap<String, String>) -> String {
     labels.get(NAME_LABEL).cloned().unwrap_or_else(|| {
-        let repo = nskit_engine::split_reference(repository).0;
+        let repo = crate::split_reference(repository).0;
         repo.rsplit('/').next().unwrap_or(repo).to_string()
     })
 }
@@ -278,6 +300,17 @@ pub fn label_tags(labels: &HashMap<String, String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Why a recipe could not be loaded from an image.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The engine failed, or the load was cancelled.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The recipe in the image is broken.
+    #[error(transparent)]
+    Recipe(#[from] RecipeError),
+}
+
 /// Loads the recipe in `image` (which must be on the engine): a template image is copied
 /// out and gets a runner for its tasks; a program image gets its fields from the image and
 /// a runner for the whole project.
@@ -287,18 +320,18 @@ pub fn load_from_image(
     name: &str,
     labels: &HashMap<String, String>,
     limits: &Limits,
-) -> Result<Recipe> {
-    let engine_err = |e: EngineError| BackendError::Engine(e.to_string());
+    reporter: &Reporter,
+) -> Result<Recipe, LoadError> {
     let engine = shared.get()?;
     if labels.get(FORMAT_LABEL).map(String::as_str) == Some("template") {
-        let dir = tempfile::tempdir().map_err(|source| BackendError::Io {
-            action: "cannot create a temporary folder",
-            path: std::env::temp_dir(),
-            source,
+        let dir = tempfile::tempdir().map_err(|e| {
+            LoadError::Engine(EngineError::Api(format!(
+                "cannot create a temporary folder in {}: {e}",
+                std::env::temp_dir().display()
+            )))
         })?;
-        engine
-            .copy_out(image, "/recipe", dir.path())
-            .map_err(engine_err)?;
+        reporter.check().map_err(|_| EngineError::Cancelled)?;
+        engine.copy_out(image, "/recipe", dir.path())?;
         // Large files stay in the folder, which lives as long as the recipe.
         let recipe = Recipe::from_temp_dir(dir, std::path::Path::new("recipe"))?;
         let runner = ImageRunner::new(
@@ -317,10 +350,11 @@ pub fn load_from_image(
         network,
     );
     spec.timeout = spec.timeout.min(Duration::from_secs(120));
-    let out = engine.run(&spec).map_err(|e| {
-        BackendError::Engine(format!(
+    let out = engine.run(&spec, reporter).map_err(|e| match e {
+        EngineError::Cancelled => LoadError::Engine(EngineError::Cancelled),
+        e => LoadError::Engine(EngineError::Api(format!(
             "cannot read the fields of the program image {image} (`get-required-fields --recipe {name}`): {e}"
-        ))
+        ))),
     })?;
     let manifest = program_manifest(name, image, labels, &out.logs)?;
     Ok(Recipe::program(manifest, Arc::new(runner)))
@@ -333,22 +367,22 @@ pub fn program_manifest(
     image: &str,
     labels: &HashMap<String, String>,
     fields_output: &str,
-) -> Result<Manifest> {
+) -> Result<Manifest, LoadError> {
     // The JSON is the last `{...}` the program printed (logs may come before it).
     let start = fields_output.find('{');
     let end = fields_output.rfind('}');
     let parsed: serde_json::Map<String, Value> = match (start, end) {
         (Some(s), Some(e)) if s < e => serde_json::from_str(&fields_output[s..=e]).map_err(|err| {
-            BackendError::Engine(format!(
+            LoadError::Engine(EngineError::Api(format!(
                 "the program image {image} printed fields that are not a JSON object ({err}): {}",
                 fields_output.trim()
-            ))
+            )))
         })?,
         _ => {
-            return Err(BackendError::Engine(format!(
+            return Err(LoadError::Engine(EngineError::Api(format!(
                 "the program image {image} printed no fields (expected a JSON object from `get-required-fields`): {}",
                 fields_output.trim()
-            )));
+            ))));
         }
     };
     let fields: Vec<Value> = parsed
@@ -385,7 +419,7 @@ pub fn program_manifest(
         "tags": label_tags(labels),
         "fields": fields,
     });
-    let text = nskit_recipe::yaml::to_string(&doc).map_err(BackendError::Engine)?;
+    let text = nskit_recipe::yaml::to_string(&doc).map_err(RecipeError::Run)?;
     Ok(Manifest::parse(
         &text,
         &PathBuf::from(format!("{image} (program image)")),
