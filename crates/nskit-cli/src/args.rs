@@ -81,6 +81,9 @@ pub(crate) enum Command {
     /// Tokens for git hosts, kept in the OS keychain.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// The configuration: what is in effect and where each value comes from; change it.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Store a registry's credentials in the OS keychain (never in a file).
     Login {
         /// The registry (`ghcr.io`, `registry.example.com:5000`).
@@ -281,6 +284,33 @@ pub(crate) enum RepoCommand {
         #[arg(long)]
         description: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Every setting in effect, with where it comes from (flag, environment, file,
+    /// default); secrets masked.
+    Show {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a setting in the configuration file (KEY is dotted: `default_backend`,
+    /// `backends.team.registry_url`, `vcs.organisation`). Secrets are refused: store them
+    /// with `nskit login` / `nskit auth login`, or write `${VAR}`.
+    Set {
+        /// The dotted key.
+        key: String,
+        /// The value (`true`, `600` and `[a, b]` are read as YAML).
+        value: String,
+    },
+    /// Remove a setting from the configuration file.
+    Unset {
+        /// The dotted key.
+        key: String,
+    },
+    /// Print the configuration file's path.
+    Path,
 }
 
 #[derive(Debug, Subcommand)]

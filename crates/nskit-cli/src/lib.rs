@@ -6,7 +6,7 @@
 //!     nskit_cli::Cli::new("acme")
 //!         .about("Acme's project recipes")
 //!         .entrypoint_group("acme.recipes")
-//!         .default_backend(nskit::BackendConfig::Installed { group: None })
+//!         .default_backend(nskit::BackendConfig::Installed(Default::default()))
 //!         .run()
 //! }
 //! ```

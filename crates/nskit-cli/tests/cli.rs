@@ -7,7 +7,7 @@ use assert_cmd::prelude::*;
 use predicates::prelude::*;
 
 mod common;
-use common::{Home, local_recipe, stdout_of};
+use common::{Home, local_recipe, run, stdout_of};
 
 #[test]
 fn version_and_help() {
@@ -754,4 +754,103 @@ fn merge_file_matches_git_merge_file() {
         .assert()
         .code(255)
         .stderr(predicate::str::contains("binary"));
+}
+
+#[test]
+fn config_show_says_where_each_value_comes_from_and_set_edits_the_file() {
+    let home = Home::new();
+    let recipes = home.path().join("recipes");
+    local_recipe(
+        &recipes,
+        "svc",
+        "1.0.0",
+        "fields: []\n",
+        &[("README.md", "svc\n")],
+    );
+    let file = home.path().join(".config/nskit/config.yaml");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    // A file with a key nskit does not know and a reference to a variable.
+    std::fs::write(
+        &file,
+        "# team settings\nfuture_key: [1, 2]\nvcs:\n  organisation: ${ORG}\n",
+    )
+    .expect("write");
+    let set = |args: &[&str]| {
+        run(home
+            .nskit()
+            .env("ORG", "acme")
+            .args(["config", "set"])
+            .args(args))
+    };
+    let (code, out, err) = set(&[
+        "backends.team",
+        &format!("{{type: local, recipes_dir: {}}}", recipes.display()),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = set(&["default_backend", "team"]);
+    assert_eq!(code, 0, "{err}");
+    // A secret is refused; a half-made backend too; an unknown key too.
+    let (code, _, err) = set(&["backends.team.auth_token", "hunter2"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is a secret and is never written"), "{err}");
+    let (code, _, err) = set(&["backends.other.type", "docker-local-typo"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = set(&["colour", "blue"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`colour` is not a setting"), "{err}");
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(text.contains("organisation: ${ORG}"), "{text}");
+    assert!(text.contains("future_key"), "{text}");
+    assert!(
+        !text.contains("hunter2") && !text.contains("docker-local-typo"),
+        "{text}"
+    );
+
+    // The next command uses what was saved.
+    let out = stdout_of(home.nskit().env("ORG", "acme").args(["list"]));
+    assert!(out.contains("svc"), "{out}");
+
+    // Each value with its source; the environment wins over the file and says so.
+    let (code, out, err) = run(home
+        .nskit()
+        .env("ORG", "acme")
+        .env("NSKIT_GITHUB_ORGANISATION", "from-env")
+        .args(["config", "show", "--json"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("`future_key` is not a setting nskit knows"),
+        "{err}"
+    );
+    let settings: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let find = |k: &str| {
+        settings
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|s| s["key"] == k)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {k}: {settings}"))
+    };
+    assert_eq!(find("default_backend")["value"], "team");
+    assert_eq!(find("default_backend")["source"]["kind"], "file");
+    assert_eq!(find("vcs.organisation")["value"], "from-env");
+    assert_eq!(
+        find("vcs.organisation")["source"],
+        serde_json::json!({"kind": "env", "var": "NSKIT_GITHUB_ORGANISATION"})
+    );
+    assert_eq!(find("theme")["source"]["kind"], "default");
+    let (code, out, _) = run(home.nskit().env("ORG", "acme").args(["config", "show"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("backends.team.type"), "{out}");
+
+    let (code, out, _) =
+        run(home
+            .nskit()
+            .env("ORG", "acme")
+            .args(["config", "unset", "default_backend"]));
+    assert_eq!(code, 0, "{out}");
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(!text.contains("default_backend"), "{text}");
+    let (_, out, _) = run(home.nskit().args(["config", "path"]));
+    assert_eq!(out.trim(), file.display().to_string());
 }

@@ -318,9 +318,19 @@ impl RecipeClient {
         RecipeClient::new(Box::new(BuiltinBackend))
     }
 
-    /// A client over the configured backend.
+    /// A client over the configured backend in use.
     pub fn from_config(config: &crate::Config) -> RecipeClient {
-        RecipeClient::new(config.backend()).with_vcs(config.vcs.clone())
+        RecipeClient::new(config.backend()).configured(config)
+    }
+
+    /// A client over the configured backend called `name`.
+    pub fn for_backend(config: &crate::Config, name: &str) -> Result<RecipeClient> {
+        Ok(RecipeClient::new(config.named_backend(name)?).configured(config))
+    }
+
+    fn configured(mut self, config: &crate::Config) -> RecipeClient {
+        self.engine = SharedEngine::new(config.docker_host.clone());
+        self.with_vcs(config.vcs.clone())
     }
 
     /// Replaces the environment variables field defaults are read from (`RECIPE_*`).

@@ -30,3 +30,5 @@ pub const NSKIT_GITHUB_API_URL: &str = "NSKIT_GITHUB_API_URL";
 pub const NSKIT_GITHUB_ORGANISATION: &str = "NSKIT_GITHUB_ORGANISATION";
 /// Prefix of the variables that give a field's default (`RECIPE_REPO_OWNER`).
 pub const RECIPE_PREFIX: &str = "RECIPE_";
+/// The folder new projects are created in (the app's default output folder).
+pub const NSKIT_OUTPUT_DIR: &str = "NSKIT_OUTPUT_DIR";

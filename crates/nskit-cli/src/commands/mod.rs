@@ -1,4 +1,5 @@
 //! One module per command; each takes the parsed arguments and the configuration.
+mod config;
 mod discover;
 mod fields;
 mod init;
@@ -33,7 +34,15 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         config_file: args.config,
         entrypoint_group: args.entrypoint_group,
     };
-    let config = Config::load_layered(&cli.defaults, &overrides, &|k| std::env::var(k).ok())?;
+    let env = |k: &str| std::env::var(k).ok();
+    // `config` must work on a file that does not load, to mend it.
+    if let Command::Config(c) = args.command {
+        return config::run(cli, &overrides, c);
+    }
+    let config = Config::load_layered(&cli.defaults, &overrides, &env)?;
+    for w in &config.warnings {
+        errln!("warning: {w}");
+    }
     let client = || RecipeClient::from_config(&config);
     match args.command {
         Command::List { json } => list::run(&client(), json),
@@ -47,7 +56,10 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         Command::Recipe(c) => recipe::run(c),
         Command::Repo(c) => vcs::repo(&config, c),
         Command::Auth(c) => vcs::auth(&config, c),
-        Command::MergeFile(_) | Command::Login { .. } | Command::Logout { .. } => {
+        Command::MergeFile(_)
+        | Command::Login { .. }
+        | Command::Logout { .. }
+        | Command::Config(_) => {
             unreachable!("handled above: these need no configuration")
         }
         Command::Install {
