@@ -187,6 +187,15 @@ impl std::fmt::Debug for GitHub {
     }
 }
 
+/// A token's user and scopes, as the host reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// The user's login.
+    pub login: String,
+    /// The scopes (classic tokens); empty when the host lists none.
+    pub scopes: Vec<String>,
+}
+
 /// The public GitHub API.
 pub const GITHUB_API: &str = "https://api.github.com";
 
@@ -424,6 +433,26 @@ impl GitHub {
                     },
                 }
             }
+        })
+    }
+
+    /// Who the token is: its user's login, and the scopes GitHub lists for it
+    /// (`X-OAuth-Scopes`; empty for fine-grained tokens, which have none to list).
+    pub fn whoami(&self) -> Result<TokenInfo, ProviderError> {
+        let (headers, v) = self.send(reqwest::Method::GET, "/user", None, "the token's user")?;
+        let scopes = headers
+            .get("x-oauth-scopes")
+            .and_then(|h| h.to_str().ok())
+            .map(|s| {
+                s.split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(TokenInfo {
+            login: v["login"].as_str().unwrap_or_default().to_string(),
+            scopes,
         })
     }
 

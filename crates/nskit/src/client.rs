@@ -156,17 +156,60 @@ pub struct RecipeResult {
     pub warnings: Vec<String>,
 }
 
-/// A catalogue: which backend, and its recipes.
+/// A catalogue: which backend, and its recipes (those matching the query, if any).
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Catalogue {
     /// The backend, described for people.
     pub backend: String,
-    /// Its recipes, sorted by name.
+    /// Its recipes that match, sorted by name.
     pub recipes: Vec<RecipeInfo>,
+    /// How many recipes the backend has in all.
+    pub total: u32,
+    /// Every tag of the backend's recipes, sorted, for filters.
+    pub tags: Vec<String>,
     /// Things the user should know (a catalogue shown from the cache while offline).
     pub notices: Vec<String>,
+}
+
+/// Which recipes of a catalogue to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CatalogueQuery {
+    /// Words the name, description or a tag contains (any case).
+    #[serde(default)]
+    #[ts(optional)]
+    pub search: Option<String>,
+    /// Tags a recipe must all have.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Ask the backend again rather than use the list read before.
+    #[serde(default)]
+    pub refresh: bool,
+}
+
+impl CatalogueQuery {
+    /// Whether `recipe` matches: every word of the search is in its name, description or
+    /// a tag, and it has every tag asked for.
+    pub fn matches(&self, recipe: &RecipeInfo) -> bool {
+        let words: Vec<String> = self
+            .search
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        let name = recipe.name.to_lowercase();
+        let description = recipe.description.to_lowercase();
+        let tags: Vec<String> = recipe.tags.iter().map(|t| t.to_lowercase()).collect();
+        words.iter().all(|w| {
+            name.contains(w.as_str())
+                || description.contains(w.as_str())
+                || tags.iter().any(|t| t.contains(w.as_str()))
+        }) && self.tags.iter().all(|t| recipe.tags.contains(t))
+    }
 }
 
 /// A recipe's description and fields, for forms.
@@ -238,6 +281,8 @@ pub struct RecipeClient {
     /// The git identity, read from git config once (forms are evaluated on every keystroke).
     identity: OnceLock<nskit_vcs::GitIdentity>,
     cache: Mutex<HashMap<(String, String), Arc<Recipe>>>,
+    /// The last listing, with its notices, for catalogue queries.
+    listing: Mutex<Option<(Vec<RecipeInfo>, Vec<String>)>>,
     /// The engine that runs the tasks of recipes that are not in images (their `base_image`).
     engine: Arc<SharedEngine>,
     /// Where repositories are created, and the naming conventions.
@@ -265,6 +310,7 @@ impl RecipeClient {
             env,
             identity: OnceLock::new(),
             cache: Mutex::new(HashMap::new()),
+            listing: Mutex::new(None),
             engine: SharedEngine::new(None),
             vcs: None,
             publisher: OnceLock::new(),
@@ -351,28 +397,51 @@ impl RecipeClient {
 
     /// The backend's description and its recipes.
     pub fn catalogue(&self) -> Result<Catalogue> {
-        let recipes = self.list_recipes()?;
-        Ok(Catalogue {
-            backend: self.backend.describe(),
-            recipes,
-            notices: self.backend.notices(),
+        self.query_catalogue(&CatalogueQuery {
+            refresh: true,
+            ..CatalogueQuery::default()
         })
     }
 
-    /// Recipes whose name, description or tags contain `term` (any case).
-    pub fn discover(&self, term: Option<&str>) -> Result<Vec<RecipeInfo>> {
-        let all = self.list_recipes()?;
-        let Some(term) = term.map(str::to_lowercase).filter(|t| !t.is_empty()) else {
-            return Ok(all);
+    /// The recipes matching `query`, from the list read before unless `query.refresh`
+    /// (a search as the user types asks the backend once).
+    pub fn query_catalogue(&self, query: &CatalogueQuery) -> Result<Catalogue> {
+        let cached = if query.refresh {
+            None
+        } else {
+            self.listing.lock().ok().and_then(|l| l.clone())
         };
-        Ok(all
-            .into_iter()
-            .filter(|r| {
-                r.name.to_lowercase().contains(&term)
-                    || r.description.to_lowercase().contains(&term)
-                    || r.tags.iter().any(|t| t.to_lowercase().contains(&term))
-            })
-            .collect())
+        let (all, notices) = match cached {
+            Some(c) => c,
+            None => {
+                let fresh = (self.list_recipes()?, self.backend.notices());
+                if let Ok(mut l) = self.listing.lock() {
+                    *l = Some(fresh.clone());
+                }
+                fresh
+            }
+        };
+        let mut tags: Vec<String> = all.iter().flat_map(|r| r.tags.clone()).collect();
+        tags.sort();
+        tags.dedup();
+        Ok(Catalogue {
+            backend: self.backend.describe(),
+            total: u32::try_from(all.len()).unwrap_or(u32::MAX),
+            recipes: all.into_iter().filter(|r| query.matches(r)).collect(),
+            tags,
+            notices,
+        })
+    }
+
+    /// Recipes whose name, description or tags contain every word of `term` (any case).
+    pub fn discover(&self, term: Option<&str>) -> Result<Vec<RecipeInfo>> {
+        Ok(self
+            .query_catalogue(&CatalogueQuery {
+                search: term.map(str::to_string),
+                tags: vec![],
+                refresh: true,
+            })?
+            .recipes)
     }
 
     /// A recipe's versions, newest first.
@@ -798,5 +867,62 @@ impl RecipeClient {
                 warnings: vec![],
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(name: &str, description: &str, tags: &[&str]) -> RecipeInfo {
+        RecipeInfo {
+            name: name.into(),
+            description: description.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            versions: vec!["1.0.0".into()],
+            latest: Some("1.0.0".into()),
+        }
+    }
+
+    #[test]
+    fn a_query_matches_every_word_anywhere_and_every_tag() {
+        let py = info("python_package", "A Python library", &["python", "library"]);
+        let svc = info(
+            "fastapi_service",
+            "A web service in Python",
+            &["python", "web"],
+        );
+        let q = |search: &str, tags: &[&str]| CatalogueQuery {
+            search: Some(search.into()),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            refresh: false,
+        };
+        assert!(q("", &[]).matches(&py));
+        assert!(q("PYTHON lib", &[]).matches(&py));
+        assert!(!q("python lib", &[]).matches(&svc));
+        assert!(q("web", &[]).matches(&svc), "a tag matches");
+        assert!(q("", &["python", "web"]).matches(&svc));
+        assert!(!q("", &["python", "web"]).matches(&py));
+        // Tags are matched exactly.
+        assert!(!q("", &["Python"]).matches(&py));
+    }
+
+    #[test]
+    fn the_catalogue_lists_every_tag_and_the_total() {
+        let c = RecipeClient::builtin()
+            .query_catalogue(&CatalogueQuery {
+                search: Some("rust".into()),
+                ..CatalogueQuery::default()
+            })
+            .expect("catalogue");
+        assert!(c.total as usize > c.recipes.len(), "{c:?}");
+        assert!(c.recipes.iter().all(|r| r.name.contains("rust")
+            || r.description.to_lowercase().contains("rust")
+            || r.tags.iter().any(|t| t.contains("rust"))));
+        let mut sorted = c.tags.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(c.tags, sorted);
+        assert!(!c.tags.is_empty());
     }
 }

@@ -29,9 +29,12 @@
 
 mod client;
 pub mod config;
+pub mod credentials;
+mod engine_status;
 pub mod env_vars;
 mod error;
 pub mod keychain;
+pub mod preferences;
 pub mod projects;
 pub mod recipe_image;
 pub mod repository;
@@ -39,12 +42,13 @@ pub mod review;
 mod update;
 
 pub use client::{
-    Catalogue, InitRequest, Output, Preview, PreviewFile, ProjectRequest, RecipeClient,
-    RecipeDetails, RecipeResult, RepositoryTarget,
+    Catalogue, CatalogueQuery, InitRequest, Output, Preview, PreviewFile, ProjectRequest,
+    RecipeClient, RecipeDetails, RecipeResult, RepositoryTarget,
 };
 pub use config::{
     BackendConfig, Config, ConfigFile, GitHubConfig, Overrides, RegistryConfig, VcsConfig,
 };
+pub use engine_status::{EngineStatus, engine_status};
 pub use error::{Error, ErrorCode, ErrorInfo, Result, redact_value};
 pub use nskit_backends::{RecipeBackend, RecipeInfo, RegistryCredentials};
 /// Three-way merge (line merge compatible with `git merge-file`).

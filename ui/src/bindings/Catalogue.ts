@@ -2,7 +2,7 @@
 import type { RecipeInfo } from "./RecipeInfo";
 
 /**
- * A catalogue: which backend, and its recipes.
+ * A catalogue: which backend, and its recipes (those matching the query, if any).
  */
 export type Catalogue = { 
 /**
@@ -10,9 +10,17 @@ export type Catalogue = {
  */
 backend: string, 
 /**
- * Its recipes, sorted by name.
+ * Its recipes that match, sorted by name.
  */
 recipes: Array<RecipeInfo>, 
+/**
+ * How many recipes the backend has in all.
+ */
+total: number, 
+/**
+ * Every tag of the backend's recipes, sorted, for filters.
+ */
+tags: Array<string>, 
 /**
  * Things the user should know (a catalogue shown from the cache while offline).
  */

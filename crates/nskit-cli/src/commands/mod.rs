@@ -21,12 +21,6 @@ use crate::args::{Args, Command};
 pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::MergeFile(a) => return merge_file::run(a),
-        Command::Login {
-            registry,
-            username,
-            password_stdin,
-        } => return recipe::login(&registry, &username, password_stdin),
-        Command::Logout { registry } => return recipe::logout(&registry),
         _ => {}
     }
     let overrides = Overrides {
@@ -56,10 +50,13 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         Command::Recipe(c) => recipe::run(c),
         Command::Repo(c) => vcs::repo(&config, c),
         Command::Auth(c) => vcs::auth(&config, c),
-        Command::MergeFile(_)
-        | Command::Login { .. }
-        | Command::Logout { .. }
-        | Command::Config(_) => {
+        Command::Login {
+            registry,
+            username,
+            password_stdin,
+        } => recipe::login(&config, &registry, &username, password_stdin),
+        Command::Logout { registry } => recipe::logout(&config, &registry),
+        Command::MergeFile(_) | Command::Config(_) => {
             unreachable!("handled above: these need no configuration")
         }
         Command::Install {

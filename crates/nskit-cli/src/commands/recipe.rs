@@ -33,16 +33,8 @@ pub(crate) fn run(c: RecipeCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The host part of a registry given with or without a scheme.
-fn registry_host(registry: &str) -> &str {
-    let r = registry.trim();
-    r.strip_prefix("https://")
-        .or_else(|| r.strip_prefix("http://"))
-        .unwrap_or(r)
-        .trim_end_matches('/')
-}
-
 pub(crate) fn login(
+    config: &nskit::Config,
     registry: &str,
     username: &str,
     password_stdin: bool,
@@ -51,16 +43,17 @@ pub(crate) fn login(
         &format!("Password or token for {username} at {registry}"),
         password_stdin,
     )?;
-    let host = registry_host(registry);
-    nskit::keychain::store_registry(host, &nskit::RegistryCredentials::new(username, password))
-        .map_err(nskit::Error::Config)?;
-    outln!("stored the credentials for {host} in the OS keychain");
+    let login = nskit::credentials::login_registry(config, registry, username, &password)?;
+    outln!(
+        "stored the credentials for {} in the OS keychain",
+        login.host
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn logout(registry: &str) -> anyhow::Result<ExitCode> {
-    let host = registry_host(registry);
-    if nskit::keychain::forget_registry(host).map_err(nskit::Error::Config)? {
+pub(crate) fn logout(config: &nskit::Config, registry: &str) -> anyhow::Result<ExitCode> {
+    let host = nskit::credentials::registry_host(registry);
+    if nskit::credentials::logout_registry(config, registry)? {
         outln!("removed the credentials for {host} from the OS keychain");
     } else {
         outln!("no credentials for {host} in the OS keychain");

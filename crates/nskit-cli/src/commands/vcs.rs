@@ -1,9 +1,9 @@
 //! `repo create` and `auth login/status/logout`: repositories on the configured git host,
 //! and tokens kept in the OS keychain (never printed, never written to a file).
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use nskit::Config;
+use nskit::credentials::{self, TokenSource};
 use nskit::repository::{Publisher, RepoOptions};
 
 use crate::args::{AuthCommand, RepoCommand};
@@ -61,143 +61,77 @@ pub(crate) fn repo(config: &Config, c: RepoCommand) -> anyhow::Result<ExitCode> 
     }
 }
 
-/// The host and API URL a provider word and options mean.
-fn host_and_api(
-    config: &Config,
-    host: Option<String>,
-    api_url: Option<String>,
-) -> (String, String) {
-    let configured = config.vcs.as_ref().map(|v| (v.host(), v.api_url.clone()));
-    let host = host
-        .or_else(|| api_url.as_deref().map(nskit::vcs::github_host))
-        .or_else(|| configured.as_ref().map(|(h, _)| h.clone()))
-        .unwrap_or_else(|| "github.com".into());
-    let api = api_url
-        .or_else(|| {
-            configured
-                .as_ref()
-                .filter(|(h, _)| *h == host)
-                .map(|(_, a)| a.clone())
-        })
-        .unwrap_or_else(|| {
-            if host == "github.com" {
-                nskit::vcs::GITHUB_API.into()
-            } else {
-                format!("https://{host}/api/v3")
-            }
-        });
-    (host, api)
-}
-
-/// The hosts `auth login` stored a token for (host names only, no secret).
-fn hosts_file(config: &Config) -> PathBuf {
-    config.data_dir.join("auth-hosts")
-}
-
-fn known_hosts(config: &Config) -> Vec<String> {
-    let mut hosts: Vec<String> = std::fs::read_to_string(hosts_file(config))
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect();
-    hosts.push("github.com".into());
-    if let Some(v) = &config.vcs {
-        hosts.push(v.host());
-    }
-    hosts.sort();
-    hosts.dedup();
-    hosts
-}
-
-fn remember_host(config: &Config, host: &str, keep: bool) -> std::io::Result<()> {
-    let mut hosts: Vec<String> = std::fs::read_to_string(hosts_file(config))
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_string)
-        .filter(|h| !h.trim().is_empty() && h != host)
-        .collect();
-    if keep {
-        hosts.push(host.to_string());
-    }
-    if let Some(dir) = hosts_file(config).parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(hosts_file(config), hosts.join("\n") + "\n")
-}
-
-fn check_provider(provider: &str) -> anyhow::Result<()> {
-    if provider != "github" {
-        anyhow::bail!(
-            "unknown provider `{provider}`: nskit supports `github` (GitHub and GitHub Enterprise)"
-        );
-    }
-    Ok(())
-}
-
 pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> {
+    let env = |k: &str| std::env::var(k).ok();
     match c {
         AuthCommand::Login {
             provider,
             host,
             api_url,
         } => {
-            check_provider(&provider)?;
-            let (host, api) = host_and_api(config, host, api_url);
+            let host = credentials::git_host(config, host.as_deref(), api_url.as_deref());
+            let api = api_url.unwrap_or_else(|| credentials::api_url_for(config, &host));
             let token = crate::prompt::read_secret(&format!("Token for {host}"), false)?;
-            let token = nskit::vcs::Token::new(token.trim());
-            // Check it before keeping it: a refused token is not stored.
-            let gh = nskit::vcs::GitHub::new(&api, Some(token.clone()))
-                .map_err(nskit::Error::Repository)?;
-            let who = match gh.send(reqwest_get(), "/user", None, "the token's user") {
-                Ok((_, v)) => v["login"].as_str().map(str::to_string),
-                Err(e @ nskit::vcs::ProviderError::Unauthorized { .. }) => {
-                    return Err(nskit::Error::Repository(e).into());
+            let login = credentials::login_git_host(
+                config,
+                &provider,
+                &host,
+                &api,
+                nskit::vcs::Token::new(token.trim()),
+            )?;
+            match &login.login {
+                Some(user) => {
+                    outln!("stored a token for {host} (user {user}) in the OS keychain");
+                    if !login.scopes.is_empty() {
+                        outln!("its scopes: {}", login.scopes.join(", "));
+                    }
                 }
-                Err(e) => {
-                    errln!("warning: the token could not be checked ({e}); it is stored anyway");
-                    None
+                None => {
+                    errln!(
+                        "warning: the token could not be checked ({api} did not answer); it is stored anyway"
+                    );
+                    outln!("stored a token for {host} in the OS keychain");
                 }
-            };
-            nskit::keychain::store_github_token(&host, &token).map_err(nskit::Error::Config)?;
-            remember_host(config, &host, true)?;
-            match who {
-                Some(login) => {
-                    outln!("stored a token for {host} (user {login}) in the OS keychain")
-                }
-                None => outln!("stored a token for {host} in the OS keychain"),
             }
             Ok(ExitCode::SUCCESS)
         }
         AuthCommand::Status => {
-            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-            if let Some(var) = [
-                nskit::env_vars::NSKIT_GITHUB_TOKEN,
-                nskit::env_vars::GITHUB_TOKEN,
-            ]
-            .into_iter()
-            .find(|v| env(v).is_some())
-            {
+            if let Some(var) = credentials::env_token_var(&env) {
                 outln!("{var} is set: it is used for every GitHub host, before the keychain");
             }
-            for host in known_hosts(config) {
-                let state = match nskit::keychain::github_token(&host) {
-                    Ok(Some(_)) => "a token in the OS keychain".to_string(),
-                    Ok(None) => "no token".to_string(),
-                    Err(e) => format!("unknown ({e})"),
+            for h in credentials::git_hosts(config, &env) {
+                let state = match (&h.problem, &h.source, &h.login) {
+                    (Some(p), _, _) => format!("unknown ({p})"),
+                    (None, TokenSource::Env { var }, _) => format!("the token in {var}"),
+                    (None, TokenSource::Keychain, Some(user)) => {
+                        format!("a token in the OS keychain (user {user})")
+                    }
+                    (None, TokenSource::Keychain, None) => "a token in the OS keychain".into(),
+                    (None, TokenSource::None, _) => "no token".into(),
                 };
-                outln!("{host}: {state}");
+                outln!("{}: {state}", h.host);
+            }
+            for r in credentials::registries(config) {
+                let state = match (&r.problem, &r.username) {
+                    (Some(p), _) => format!("unknown ({p})"),
+                    (None, Some(u)) if r.present => {
+                        format!("a login in the OS keychain (user {u})")
+                    }
+                    _ => "no login".into(),
+                };
+                outln!("{} (registry): {state}", r.host);
             }
             Ok(ExitCode::SUCCESS)
         }
         AuthCommand::Logout { provider, host } => {
-            check_provider(&provider)?;
-            let (host, _) = host_and_api(config, host, None);
-            let removed =
-                nskit::keychain::forget_github_token(&host).map_err(nskit::Error::Config)?;
-            remember_host(config, &host, false)?;
-            if removed {
+            if provider != "github" {
+                return Err(nskit::Error::Config(format!(
+                    "unknown provider `{provider}`: nskit supports `github` (GitHub and GitHub Enterprise)"
+                ))
+                .into());
+            }
+            let host = credentials::git_host(config, host.as_deref(), None);
+            if credentials::logout_git_host(config, &host)? {
                 outln!("removed the token for {host} from the OS keychain");
             } else {
                 outln!("no token for {host} in the OS keychain");
@@ -205,8 +139,4 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn reqwest_get() -> nskit::vcs::Method {
-    nskit::vcs::Method::GET
 }

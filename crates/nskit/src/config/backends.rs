@@ -27,7 +27,9 @@ pub(crate) fn build(config: &BackendConfig, cx: &BuildContext<'_>) -> Box<dyn Re
         BackendConfig::Local(l) => Box::new(LocalBackend::new(l.recipes_dir.clone())),
         BackendConfig::Installed(i) => Box::new(InstalledBackend::new(
             cx.data_dir,
-            i.group.clone().unwrap_or_else(|| cx.entrypoint_group.to_string()),
+            i.group
+                .clone()
+                .unwrap_or_else(|| cx.entrypoint_group.to_string()),
         )),
         BackendConfig::DockerLocal(d) => {
             Box::new(DockerLocalBackend::new(docker_host(&d.docker_host)))

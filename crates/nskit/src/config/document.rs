@@ -252,9 +252,7 @@ impl ConfigDocument {
     pub fn remove_backend(&mut self, name: &str) -> bool {
         let key = self.backend_key(name);
         let removed = self.remove(&key);
-        if removed
-            && self.get("default_backend").and_then(Value::as_str) == Some(name)
-        {
+        if removed && self.get("default_backend").and_then(Value::as_str) == Some(name) {
             self.remove("default_backend");
         }
         removed
@@ -313,9 +311,8 @@ impl ConfigDocument {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let fail = |e: std::io::Error| {
-            Error::Config(format!("cannot write {}: {e}", self.path.display()))
-        };
+        let fail =
+            |e: std::io::Error| Error::Config(format!("cannot write {}: {e}", self.path.display()));
         std::fs::create_dir_all(&dir).map_err(fail)?;
         let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(fail)?;
         std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(fail)?;
@@ -429,7 +426,8 @@ mod tests {
         std::fs::write(&path, "entrypoint_group: a\n").expect("write");
         let mut doc = ConfigDocument::load(&path).expect("load");
         doc.set("backends.team.type", "docker".into()).expect("set");
-        doc.set("backends.team.registry", "typo".into()).expect("set");
+        doc.set("backends.team.registry", "typo".into())
+            .expect("set");
         let e = doc.save(&no_env).unwrap_err().to_string();
         assert!(e.contains("unknown field `registry`"), "{e}");
         let mut doc = ConfigDocument::load(&path).expect("load");

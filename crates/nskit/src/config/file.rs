@@ -202,9 +202,7 @@ pub(crate) fn default_registry() -> String {
 }
 
 /// The app's colour scheme.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum Theme {
@@ -264,7 +262,11 @@ pub struct VcsConfig {
     #[schemars(title = "API URL")]
     pub api_url: String,
     /// The organisation repositories are created in; the token's user when absent.
-    #[serde(default, alias = "organization", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "organization",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schemars(title = "Organisation")]
     pub organisation: Option<String>,
     /// New repositories are private unless this is `false`.
@@ -417,7 +419,14 @@ mod tests {
         let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(
             names,
-            ["builtin", "local", "installed", "docker-local", "docker", "github"]
+            [
+                "builtin",
+                "local",
+                "installed",
+                "docker-local",
+                "docker",
+                "github"
+            ]
         );
         let docker = &types[4].schema;
         let props = docker["properties"].as_object().expect("properties");

@@ -15,13 +15,14 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
-pub use backends::registry_credentials;
 #[cfg(test)]
 use backends::from_config_or_env;
+pub use backends::registry_credentials;
 pub use document::{ConfigDocument, KNOWN_KEYS, check_backend_name, is_secret_key};
 pub use file::{
-    BackendConfig, BackendType, ConfigFile, backend_types, CredentialsConfig, DockerLocalConfig, GitHubConfig,
+    BackendConfig, BackendType, ConfigFile, CredentialsConfig, DockerLocalConfig, GitHubConfig,
     InstalledConfig, LocalConfig, NamespacesConfig, RegistryConfig, Theme, VcsConfig,
+    backend_types,
 };
 
 use crate::env_vars;
@@ -344,7 +345,11 @@ impl Config {
         }
         if let Some(g) = env(env_vars::NSKIT_ENTRYPOINT_GROUP) {
             c.entrypoint_group = g;
-            set(&mut c, "entrypoint_group", env_source(env_vars::NSKIT_ENTRYPOINT_GROUP));
+            set(
+                &mut c,
+                "entrypoint_group",
+                env_source(env_vars::NSKIT_ENTRYPOINT_GROUP),
+            );
         }
         if let Some(h) = env("DOCKER_HOST").filter(|h| !h.is_empty()) {
             c.docker_host = Some(h);
@@ -367,15 +372,23 @@ impl Config {
         // Flags.
         if let Some(g) = &overrides.entrypoint_group {
             c.entrypoint_group = g.clone();
-            set(&mut c, "entrypoint_group", Source::Flag {
-                flag: "--entrypoint-group".into(),
-            });
+            set(
+                &mut c,
+                "entrypoint_group",
+                Source::Flag {
+                    flag: "--entrypoint-group".into(),
+                },
+            );
         }
         if let Some(b) = &overrides.backend {
             c.backend = c.backend_from_word(b, env)?;
-            set(&mut c, "backend", Source::Flag {
-                flag: "--backend".into(),
-            });
+            set(
+                &mut c,
+                "backend",
+                Source::Flag {
+                    flag: "--backend".into(),
+                },
+            );
         }
         Ok(c)
     }
@@ -866,7 +879,10 @@ mod tests {
         ]);
         let c = Config::load_with(&Overrides::default(), &env).expect("loads");
         assert_eq!(
-            c.backends.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
+            c.backends
+                .iter()
+                .map(|b| b.name.as_str())
+                .collect::<Vec<_>>(),
             ["team", "mine"]
         );
         assert_eq!(c.default_backend, "mine");
@@ -876,7 +892,11 @@ mod tests {
                 recipes_dir: dir.path().join("recipes")
             })
         );
-        assert!(c.warnings.iter().any(|w| w.contains("`next_year`")), "{:?}", c.warnings);
+        assert!(
+            c.warnings.iter().any(|w| w.contains("`next_year`")),
+            "{:?}",
+            c.warnings
+        );
         let settings = c.settings();
         let find = |k: &str| {
             settings
@@ -931,8 +951,11 @@ mod tests {
     fn the_original_single_backend_is_named_default() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("config.yaml");
-        std::fs::write(&file, "backend:\n  type: installed\n  group: acme.recipes\n")
-            .expect("write");
+        std::fs::write(
+            &file,
+            "backend:\n  type: installed\n  group: acme.recipes\n",
+        )
+        .expect("write");
         let env = env_of(&[("NSKIT_CONFIG", file.to_str().expect("utf8"))]);
         let c = Config::load_with(&Overrides::default(), &env).expect("loads");
         assert_eq!(c.default_backend, "default");
