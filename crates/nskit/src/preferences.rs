@@ -59,11 +59,14 @@ pub struct Preferences {
     pub warnings: Vec<String>,
 }
 
+/// The environment settings are resolved in.
+type Env = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 /// Where preferences are read and written, and the environment they are resolved in.
 pub struct Settings {
     defaults: ConfigFile,
     overrides: Overrides,
-    env: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    env: Env,
 }
 
 impl std::fmt::Debug for Settings {
