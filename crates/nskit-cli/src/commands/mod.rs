@@ -19,9 +19,8 @@ use crate::Cli;
 use crate::args::{Args, Command};
 
 pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
-    match args.command {
-        Command::MergeFile(a) => return merge_file::run(a),
-        _ => {}
+    if let Command::MergeFile(a) = args.command {
+        return merge_file::run(a);
     }
     let overrides = Overrides {
         backend: args.backend,
