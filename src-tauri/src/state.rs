@@ -1,13 +1,26 @@
-//! The app's state: the configuration and a client over the configured backend, the
-//! update sessions under review, and the remembered projects.
-use std::sync::Arc;
+//! The app's state: the settings (the configuration file the CLI reads, watched for
+//! changes), a client per configured backend made on first use, the update sessions under
+//! review, the remembered projects and the operations under way.
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
-use nskit::{Config, ErrorInfo, Overrides, ProjectList, RecipeClient, Reviews};
+use nskit::config::{Config, ConfigFile, Overrides};
+use nskit::preferences::Settings;
+use nskit::{ErrorInfo, ProjectList, RecipeClient, Reviews};
+
+use crate::error::CommandError;
+
+/// The configuration as last loaded, and the clients made over it.
+struct Loaded {
+    config: Result<Config, ErrorInfo>,
+    clients: HashMap<String, Arc<RecipeClient>>,
+}
 
 /// Shared by every command.
 pub struct AppState {
-    /// The client, or why the configuration could not be loaded.
-    pub client: Result<Arc<RecipeClient>, ErrorInfo>,
+    /// Reads and writes the configuration.
+    pub settings: Arc<Settings>,
+    loaded: RwLock<Loaded>,
     /// Update sessions by id.
     pub reviews: Arc<Reviews>,
     /// The projects list, in the user's data folder (`None` when there is none).
@@ -19,26 +32,63 @@ pub struct AppState {
 impl AppState {
     /// Loads the configuration (environment and config file, as the CLI does).
     pub fn load() -> AppState {
-        let client = Config::load(&Overrides::default())
-            .map(|c| Arc::new(RecipeClient::from_config(&c)))
-            .map_err(|e| e.info());
-        AppState {
-            client,
+        let settings = Arc::new(Settings::new(ConfigFile::default(), Overrides::default()));
+        let state = AppState {
+            loaded: RwLock::new(Loaded {
+                config: settings.config().map_err(|e| e.info()),
+                clients: HashMap::new(),
+            }),
+            settings,
             reviews: Arc::new(Reviews::new()),
             projects: ProjectList::default_location().map(|f| Arc::new(ProjectList::at(f))),
             operations: Arc::default(),
-        }
+        };
+        state.reload();
+        state
     }
 
-    /// The client, or the configuration error.
-    pub fn client(&self) -> Result<Arc<RecipeClient>, crate::error::CommandError> {
-        self.client.clone().map_err(crate::error::CommandError)
+    /// Reads the configuration again (after a change in the app or by the CLI); the
+    /// clients are made again on next use.
+    pub fn reload(&self) {
+        let config = self.settings.config().map_err(|e| e.info());
+        let mut l = self.loaded.write().unwrap_or_else(|e| e.into_inner());
+        l.config = config;
+        l.clients.clear();
+    }
+
+    /// The configuration, or why it cannot be loaded.
+    pub fn config(&self) -> Result<Config, CommandError> {
+        let l = self.loaded.read().unwrap_or_else(|e| e.into_inner());
+        l.config.clone().map_err(CommandError)
+    }
+
+    /// The client of the backend `name`, else of the backend in use.
+    pub fn client_for(&self, name: Option<&str>) -> Result<Arc<RecipeClient>, CommandError> {
+        let key = name.unwrap_or("").to_string();
+        {
+            let l = self.loaded.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(c) = l.clients.get(&key) {
+                return Ok(c.clone());
+            }
+        }
+        let config = self.config()?;
+        let client = Arc::new(match name {
+            Some(n) => RecipeClient::for_backend(&config, n)?,
+            None => RecipeClient::from_config(&config),
+        });
+        let mut l = self.loaded.write().unwrap_or_else(|e| e.into_inner());
+        Ok(l.clients.entry(key).or_insert(client).clone())
+    }
+
+    /// The client of the backend in use.
+    pub fn client(&self) -> Result<Arc<RecipeClient>, CommandError> {
+        self.client_for(None)
     }
 
     /// The projects list, or why there is none.
-    pub fn projects(&self) -> Result<Arc<ProjectList>, crate::error::CommandError> {
+    pub fn projects(&self) -> Result<Arc<ProjectList>, CommandError> {
         self.projects.clone().ok_or_else(|| {
-            crate::error::CommandError(ErrorInfo {
+            CommandError(ErrorInfo {
                 code: nskit::ErrorCode::Config,
                 message: "no data folder to keep the projects list in: set NSKIT_DATA_DIR".into(),
                 details: serde_json::Value::Null,

@@ -80,6 +80,14 @@ pub enum BackendError {
     /// The operation was cancelled through its reporter.
     #[error("cancelled")]
     Cancelled,
+    /// A registry or host refused the credentials it was given, or wants some.
+    #[error("{message}")]
+    Unauthorized {
+        /// The host to give credentials for.
+        host: String,
+        /// What happened and how to fix it.
+        message: String,
+    },
 }
 
 impl From<nskit_engine::EngineError> for BackendError {

@@ -188,7 +188,14 @@ impl std::fmt::Debug for RegistryBackend {
 
 /// What went wrong talking to a registry, said plainly.
 fn registry_error(settings: &RegistrySettings, what: &str, e: &HttpError) -> BackendError {
-    BackendError::Registry(e.describe(&settings.registry_url, &settings.host(), what))
+    let message = e.describe(&settings.registry_url, &settings.host(), what);
+    if matches!(e, HttpError::Unauthorized) {
+        return BackendError::Unauthorized {
+            host: settings.host(),
+            message,
+        };
+    }
+    BackendError::Registry(message)
 }
 
 impl RegistryBackend {

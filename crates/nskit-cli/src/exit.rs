@@ -35,6 +35,7 @@ pub(crate) fn code_for(e: &anyhow::Error) -> u8 {
         C::Repository => EXIT_REPOSITORY,
         C::InvalidName => EXIT_INVALID_NAME,
         C::ConflictsLeft => EXIT_CONFLICTS,
+        C::Unauthorized => EXIT_FAILURE,
         C::Cancelled => crate::progress::EXIT_INTERRUPTED,
         C::DirtyTree
         | C::BaseUnavailable

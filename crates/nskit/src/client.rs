@@ -71,6 +71,10 @@ impl Default for InitRequest {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ProjectRequest {
+    /// The configured backend the recipe comes from; the default one when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub backend: Option<String>,
     /// The recipe.
     pub recipe: String,
     /// The version; the latest when absent.

@@ -172,6 +172,9 @@ pub enum ErrorCode {
     ConflictsLeft,
     /// A git operation failed.
     Git,
+    /// A registry refused the credentials, or wants some (details: `host`; a git host's
+    /// refusal is a `repository` error with the same detail).
+    Unauthorized,
     /// The operation was cancelled.
     Cancelled,
     /// Anything else (a read error, a broken state file).
@@ -213,6 +216,7 @@ impl Error {
                 _ => ErrorCode::InvalidRecipe,
             },
             Error::Backend(BackendError::Engine(_)) | Error::Engine(_) => ErrorCode::Engine,
+            Error::Backend(BackendError::Unauthorized { .. }) => ErrorCode::Unauthorized,
             Error::Repository(_) => ErrorCode::Repository,
             Error::Namespace(_) => ErrorCode::InvalidName,
             Error::State(nskit_update::StateError::NotARecipeProject(_)) => ErrorCode::NotAProject,
@@ -242,6 +246,16 @@ impl Error {
                 json!({ "available": available })
             }
             Error::Recipe(RecipeError::MissingAnswers(fields)) => json!({ "missing": fields }),
+            Error::Backend(BackendError::Unauthorized { host, .. })
+            | Error::Repository(nskit_vcs::ProviderError::Unauthorized { host, .. }) => {
+                json!({ "host": host })
+            }
+            Error::Namespace(e) => json!({
+                "name": e.name,
+                "reason": e.reason,
+                "level": e.level,
+                "choices": e.choices,
+            }),
             Error::DirtyTree { paths, .. } | Error::ConflictsLeft { paths } => {
                 json!({ "paths": paths })
             }

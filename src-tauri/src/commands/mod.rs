@@ -1,5 +1,6 @@
 //! The app's commands, grouped by screen.
 pub mod operations;
+pub mod preferences;
 pub mod projects;
 pub mod recipes;
 pub mod update;

@@ -14,7 +14,7 @@ pub async fn preview_project(
     operation: String,
     progress: Channel<Event>,
 ) -> Reply<Preview> {
-    let client = state.client()?;
+    let client = state.client_for(request.backend.as_deref())?;
     let op = state.operations.start(operation, progress);
     blocking(move || Ok(client.preview(&InitRequest::from(request), &op.reporter)?)).await
 }
@@ -26,7 +26,7 @@ pub async fn create_project(
     operation: String,
     progress: Channel<Event>,
 ) -> Reply<RecipeResult> {
-    let client = state.client()?;
+    let client = state.client_for(request.backend.as_deref())?;
     let list = state.projects.clone();
     let op = state.operations.start(operation, progress);
     blocking(move || {
@@ -42,12 +42,37 @@ pub async fn create_project(
     .await
 }
 
-/// Where new projects go unless the user picks another folder: the home folder.
+/// Where new projects go unless the user picks another folder: the configured
+/// `output_dir`, else the home folder.
 #[tauri::command]
-pub fn default_output_dir() -> String {
-    dirs::home_dir()
+pub fn default_output_dir(state: State<'_, AppState>) -> String {
+    state
+        .config()
+        .ok()
+        .and_then(|c| c.output_dir)
+        .or_else(dirs::home_dir)
         .map(|h| h.display().to_string())
         .unwrap_or_else(|| ".".into())
+}
+
+/// Opens a web page (a new repository) in the browser.
+#[tauri::command]
+pub fn open_url(app: tauri::AppHandle, url: String) -> CommandResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(crate::error::CommandError(nskit::ErrorInfo {
+            code: nskit::ErrorCode::Other,
+            message: format!("not a web address: {url}"),
+            details: serde_json::Value::Null,
+        }));
+    }
+    app.opener().open_url(url.clone(), None::<&str>).map_err(|e| {
+        crate::error::CommandError(nskit::ErrorInfo {
+            code: nskit::ErrorCode::Other,
+            message: format!("cannot open {url}: {e}"),
+            details: serde_json::Value::Null,
+        })
+    })
 }
 
 /// Where the project's repository can be created, when a git host is configured.

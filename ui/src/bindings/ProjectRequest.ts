@@ -6,6 +6,10 @@
  */
 export type ProjectRequest = { 
 /**
+ * The configured backend the recipe comes from; the default one when absent.
+ */
+backend?: string, 
+/**
  * The recipe.
  */
 recipe: string, 

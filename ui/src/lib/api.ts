@@ -2,6 +2,12 @@
 // Command names live here only; their data types are generated from Rust (src/bindings).
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Catalogue } from "../bindings/Catalogue";
+import type { CatalogueQuery } from "../bindings/CatalogueQuery";
+import type { Preferences } from "../bindings/Preferences";
+import type { BackendTest } from "../bindings/BackendTest";
+import type { EngineStatus } from "../bindings/EngineStatus";
+import type { GitHostLogin } from "../bindings/GitHostLogin";
+import type { RegistryLogin } from "../bindings/RegistryLogin";
 import type { ErrorInfo } from "../bindings/ErrorInfo";
 import type { FormState } from "../bindings/FormState";
 import type { Preview } from "../bindings/Preview";
@@ -24,6 +30,25 @@ import type { UpdateFields } from "../bindings/UpdateFields";
 import type { UpdateRequest } from "../bindings/UpdateRequest";
 
 export type { Catalogue };
+
+/** A configured backend, for the catalogue's switcher. */
+export interface BackendChoice {
+  name: string;
+  kind: string;
+  default: boolean;
+}
+
+/** The repository name a project name gives, or a warning about it. */
+export interface NameCheck {
+  repository: string;
+  warning: string | null;
+}
+
+/** The credentials nskit knows of (no secret). */
+export interface CredentialList {
+  gitHosts: GitHostLogin[];
+  registries: RegistryLogin[];
+}
 
 /** An error from the app: a code to branch on, a message to show, details. */
 export class AppError extends Error {
@@ -64,10 +89,33 @@ export class Operation {
 }
 
 export const api = {
-  catalogue: () => call<Catalogue>("catalogue"),
-  recipeDetails: (name: string, version: string | null) => call<RecipeDetails>("recipe_details", { name, version }),
-  evaluateForm: (name: string, version: string | null, answers: Record<string, unknown>) =>
-    call<FormState>("evaluate_form", { name, version, answers }),
+  listBackends: () => call<BackendChoice[]>("list_backends"),
+  catalogue: (backend: string | null, query: CatalogueQuery = { tags: [], refresh: false }) =>
+    call<Catalogue>("catalogue", { backend, query }),
+  recipeDetails: (backend: string | null, name: string, version: string | null) =>
+    call<RecipeDetails>("recipe_details", { backend, name, version }),
+  evaluateForm: (backend: string | null, name: string, version: string | null, answers: Record<string, unknown>) =>
+    call<FormState>("evaluate_form", { backend, name, version, answers }),
+  checkProjectName: (name: string) => call<NameCheck>("check_project_name", { name }),
+  openUrl: (url: string) => call<void>("open_url", { url }),
+
+  preferences: () => call<Preferences>("get_preferences"),
+  saveBackend: (name: string, previous: string | null, settings: Record<string, unknown>) =>
+    call<Preferences>("save_backend", { name, previous, settings }),
+  removeBackend: (name: string) => call<Preferences>("remove_backend", { name }),
+  setDefaultBackend: (name: string) => call<Preferences>("set_default_backend", { name }),
+  testBackend: (settings: Record<string, unknown>) => call<BackendTest>("test_backend", { settings }),
+  saveGitHost: (settings: Record<string, unknown> | null) => call<Preferences>("save_git_host", { settings }),
+  testGitHost: () => call<GitHostLogin>("test_git_host"),
+  setPreference: (key: string, value: unknown) => call<Preferences>("set_preference", { key, value }),
+  engineStatus: () => call<EngineStatus>("engine_status"),
+  credentials: () => call<CredentialList>("list_credentials"),
+  storeGitToken: (provider: string, host: string | null, apiUrl: string | null, token: string) =>
+    call<GitHostLogin>("store_git_token", { provider, host, apiUrl, token }),
+  removeGitToken: (host: string) => call<boolean>("remove_git_token", { host }),
+  storeRegistryLogin: (registry: string, username: string, password: string) =>
+    call<RegistryLogin>("store_registry_login", { registry, username, password }),
+  removeRegistryLogin: (registry: string) => call<boolean>("remove_registry_login", { registry }),
   preview: (request: ProjectRequest, op: Operation = new Operation()) =>
     call<Preview>("preview_project", { request, ...op.args() }),
   create: (request: ProjectRequest, op: Operation = new Operation()) =>

@@ -1,0 +1,178 @@
+//! The preferences pane: backends, the git host, credentials, the Docker engine and the
+//! app's own settings, all through `nskit::preferences` and `nskit::credentials` (the same
+//! file and keychain the CLI uses). Every change reloads the app's configuration.
+use nskit::credentials::{self, GitHostLogin, RegistryLogin};
+use nskit::preferences::{BackendTest, Preferences};
+use nskit::{EngineStatus, vcs::Token};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tauri::State;
+
+use super::blocking;
+use crate::error::Reply;
+use crate::state::AppState;
+
+/// Runs a change of the settings off the main thread, then reloads the configuration.
+async fn change<F>(state: &State<'_, AppState>, f: F) -> Reply<Preferences>
+where
+    F: FnOnce(&nskit::preferences::Settings) -> nskit::Result<Preferences> + Send + 'static,
+{
+    let settings = state.settings.clone();
+    let reply = blocking(move || Ok(f(&settings)?)).await;
+    state.reload();
+    reply
+}
+
+#[tauri::command]
+pub async fn get_preferences(state: State<'_, AppState>) -> Reply<Preferences> {
+    let settings = state.settings.clone();
+    blocking(move || Ok(settings.view()?)).await
+}
+
+#[tauri::command]
+pub async fn save_backend(
+    state: State<'_, AppState>,
+    name: String,
+    previous: Option<String>,
+    settings: Map<String, Value>,
+) -> Reply<Preferences> {
+    change(&state, move |s| s.save_backend(&name, previous.as_deref(), settings)).await
+}
+
+#[tauri::command]
+pub async fn remove_backend(state: State<'_, AppState>, name: String) -> Reply<Preferences> {
+    change(&state, move |s| s.remove_backend(&name)).await
+}
+
+#[tauri::command]
+pub async fn set_default_backend(state: State<'_, AppState>, name: String) -> Reply<Preferences> {
+    change(&state, move |s| s.set_default_backend(&name)).await
+}
+
+#[tauri::command]
+pub async fn test_backend(
+    state: State<'_, AppState>,
+    settings: Map<String, Value>,
+) -> Reply<BackendTest> {
+    let s = state.settings.clone();
+    blocking(move || Ok(s.test_backend(settings)?)).await
+}
+
+#[tauri::command]
+pub async fn save_git_host(
+    state: State<'_, AppState>,
+    settings: Option<Map<String, Value>>,
+) -> Reply<Preferences> {
+    change(&state, move |s| s.save_git_host(settings)).await
+}
+
+#[tauri::command]
+pub async fn test_git_host(state: State<'_, AppState>) -> Reply<GitHostLogin> {
+    let config = state.config()?;
+    blocking(move || Ok(credentials::test_git_host(&config, &|k| std::env::var(k).ok())?)).await
+}
+
+#[tauri::command]
+pub async fn set_preference(
+    state: State<'_, AppState>,
+    key: String,
+    value: Value,
+) -> Reply<Preferences> {
+    change(&state, move |s| s.set(&key, value)).await
+}
+
+#[tauri::command]
+pub async fn engine_status(state: State<'_, AppState>) -> Reply<EngineStatus> {
+    let host = state.config().ok().and_then(|c| c.docker_host);
+    blocking(move || Ok(nskit::engine_status(host.as_deref()))).await
+}
+
+/// The credentials nskit knows of: git host tokens and registry logins (no secret).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialList {
+    git_hosts: Vec<GitHostLogin>,
+    registries: Vec<RegistryLogin>,
+}
+
+#[tauri::command]
+pub async fn list_credentials(state: State<'_, AppState>) -> Reply<CredentialList> {
+    let config = state.config()?;
+    blocking(move || {
+        Ok(CredentialList {
+            git_hosts: credentials::git_hosts(&config, &|k| std::env::var(k).ok()),
+            registries: credentials::registries(&config),
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn store_git_token(
+    state: State<'_, AppState>,
+    provider: String,
+    host: Option<String>,
+    api_url: Option<String>,
+    token: String,
+) -> Reply<GitHostLogin> {
+    let config = state.config()?;
+    let reply = blocking(move || {
+        let host = credentials::git_host(&config, host.as_deref(), api_url.as_deref());
+        let api = api_url.unwrap_or_else(|| credentials::api_url_for(&config, &host));
+        Ok(credentials::login_git_host(
+            &config,
+            &provider,
+            &host,
+            &api,
+            Token::new(token.trim()),
+        )?)
+    })
+    .await;
+    state.reload();
+    reply
+}
+
+#[tauri::command]
+pub async fn remove_git_token(state: State<'_, AppState>, host: String) -> Reply<bool> {
+    let config = state.config()?;
+    let reply = blocking(move || Ok(credentials::logout_git_host(&config, &host)?)).await;
+    state.reload();
+    reply
+}
+
+#[tauri::command]
+pub async fn store_registry_login(
+    state: State<'_, AppState>,
+    registry: String,
+    username: String,
+    password: String,
+) -> Reply<RegistryLogin> {
+    let config = state.config()?;
+    let reply = blocking(move || {
+        Ok(credentials::login_registry(
+            &config, &registry, &username, &password,
+        )?)
+    })
+    .await;
+    state.reload();
+    reply
+}
+
+#[tauri::command]
+pub async fn remove_registry_login(state: State<'_, AppState>, registry: String) -> Reply<bool> {
+    let config = state.config()?;
+    let reply = blocking(move || Ok(credentials::logout_registry(&config, &registry)?)).await;
+    state.reload();
+    reply
+}
+
+/// The file's modification time, for the watcher.
+pub(crate) fn stamp(state: &AppState) -> Option<std::time::SystemTime> {
+    state
+        .settings
+        .file()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .and_then(|m| m.modified().ok())
+}
+
