@@ -36,7 +36,10 @@ pub async fn save_backend(
     previous: Option<String>,
     settings: Map<String, Value>,
 ) -> Reply<Preferences> {
-    change(&state, move |s| s.save_backend(&name, previous.as_deref(), settings)).await
+    change(&state, move |s| {
+        s.save_backend(&name, previous.as_deref(), settings)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -69,7 +72,12 @@ pub async fn save_git_host(
 #[tauri::command]
 pub async fn test_git_host(state: State<'_, AppState>) -> Reply<GitHostLogin> {
     let config = state.config()?;
-    blocking(move || Ok(credentials::test_git_host(&config, &|k| std::env::var(k).ok())?)).await
+    blocking(move || {
+        Ok(credentials::test_git_host(&config, &|k| {
+            std::env::var(k).ok()
+        })?)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -175,4 +183,3 @@ pub(crate) fn stamp(state: &AppState) -> Option<std::time::SystemTime> {
         .and_then(|p| std::fs::metadata(p).ok())
         .and_then(|m| m.modified().ok())
 }
-

@@ -66,13 +66,15 @@ pub fn open_url(app: tauri::AppHandle, url: String) -> CommandResult<()> {
             details: serde_json::Value::Null,
         }));
     }
-    app.opener().open_url(url.clone(), None::<&str>).map_err(|e| {
-        crate::error::CommandError(nskit::ErrorInfo {
-            code: nskit::ErrorCode::Other,
-            message: format!("cannot open {url}: {e}"),
-            details: serde_json::Value::Null,
+    app.opener()
+        .open_url(url.clone(), None::<&str>)
+        .map_err(|e| {
+            crate::error::CommandError(nskit::ErrorInfo {
+                code: nskit::ErrorCode::Other,
+                message: format!("cannot open {url}: {e}"),
+                details: serde_json::Value::Null,
+            })
         })
-    })
 }
 
 /// Where the project's repository can be created, when a git host is configured.

@@ -17,7 +17,9 @@ pub struct BackendChoice {
 }
 
 #[tauri::command]
-pub fn list_backends(state: State<'_, AppState>) -> crate::error::CommandResult<Vec<BackendChoice>> {
+pub fn list_backends(
+    state: State<'_, AppState>,
+) -> crate::error::CommandResult<Vec<BackendChoice>> {
     let config = state.config()?;
     Ok(config
         .backends
