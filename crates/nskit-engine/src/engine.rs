@@ -211,9 +211,20 @@ fn unpack(tar_bytes: &[u8], dest: &std::path::Path) -> std::io::Result<()> {
 /// A connection to a Docker engine.
 pub struct DockerEngine {
     pub(crate) docker: Docker,
-    pub(crate) rt: tokio::runtime::Runtime,
+    /// The engine's own runtime; `None` only while it is dropped.
+    rt: Option<tokio::runtime::Runtime>,
     endpoint: String,
     version: String,
+}
+
+impl Drop for DockerEngine {
+    fn drop(&mut self) {
+        // Without waiting: the engine may be dropped where blocking is not allowed (in an
+        // async server's task).
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 impl std::fmt::Debug for DockerEngine {
@@ -257,6 +268,19 @@ impl DockerEngine {
     /// Connects to `host` (`unix:///path`, a socket path, or `tcp://host:port`), else to
     /// `DOCKER_HOST`, else to the default socket, and negotiates the API version.
     pub fn connect(host: Option<&str>) -> Result<DockerEngine, EngineError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // Within a runtime (an async server, a test) the engine's own runtime starts on
+            // a thread of its own.
+            return std::thread::scope(|s| {
+                s.spawn(|| Self::connect_here(host))
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+        }
+        Self::connect_here(host)
+    }
+
+    fn connect_here(host: Option<&str>) -> Result<DockerEngine, EngineError> {
         let endpoint = host
             .map(str::to_string)
             .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
@@ -304,9 +328,34 @@ impl DockerEngine {
                 version.api_version.unwrap_or_default()
             ),
             docker,
-            rt,
+            rt: Some(rt),
             endpoint,
         })
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        self.rt
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("the runtime lives as long as the engine"))
+    }
+
+    /// Runs engine work to its end. Called from a thread that is itself driving a tokio
+    /// runtime (an async server, a test), the work runs on a thread of its own: blocking
+    /// such a thread would panic.
+    pub(crate) fn block_on<F>(&self, work: F) -> F::Output
+    where
+        F: std::future::Future + Send,
+        F::Output: Send,
+    {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|s| {
+                s.spawn(|| self.runtime().block_on(work))
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        } else {
+            self.runtime().block_on(work)
+        }
     }
 
     /// Where the engine was found.
@@ -321,7 +370,7 @@ impl DockerEngine {
 
     /// Whether an image is on the engine.
     pub fn image_present(&self, reference: &str) -> Result<bool, EngineError> {
-        match self.rt.block_on(self.docker.inspect_image(reference)) {
+        match self.block_on(self.docker.inspect_image(reference)) {
             Ok(_) => Ok(true),
             Err(e) if is_not_found(&e) => Ok(false),
             Err(e) => Err(api(e)),
@@ -335,9 +384,7 @@ impl DockerEngine {
         let opts = ListImagesOptionsBuilder::default()
             .filters(&filters)
             .build();
-        let images = self
-            .rt
-            .block_on(self.docker.list_images(Some(opts)))
+        let images = self.block_on(self.docker.list_images(Some(opts)))
             .map_err(api)?;
         Ok(images
             .into_iter()
@@ -356,7 +403,7 @@ impl DockerEngine {
 
     /// An image's id, repository digests and labels; `None` when it is not on the engine.
     pub fn inspect(&self, reference: &str) -> Result<Option<ImageDetails>, EngineError> {
-        match self.rt.block_on(self.docker.inspect_image(reference)) {
+        match self.block_on(self.docker.inspect_image(reference)) {
             Ok(i) => Ok(Some(ImageDetails {
                 id: i.id.unwrap_or_default(),
                 digests: i.repo_digests.unwrap_or_default(),
@@ -377,9 +424,7 @@ impl DockerEngine {
             .all(true)
             .filters(&filters)
             .build();
-        let list = self
-            .rt
-            .block_on(self.docker.list_containers(Some(opts)))
+        let list = self.block_on(self.docker.list_containers(Some(opts)))
             .map_err(api)?;
         Ok(list
             .into_iter()
@@ -402,7 +447,7 @@ impl DockerEngine {
             std::process::id(),
             RUNS.fetch_add(1, Ordering::Relaxed)
         );
-        self.rt.block_on(async {
+        self.block_on(async {
             let body = ContainerCreateBody {
                 image: Some(image.to_string()),
                 cmd: Some(vec!["true".into()]),
@@ -462,7 +507,7 @@ impl DockerEngine {
             .rm(true)
             .labels(labels)
             .build();
-        self.rt.block_on(async {
+        self.block_on(async {
             let mut stream =
                 self.docker
                     .build_image(opts, None, Some(bollard::body_full(context_tar.into())));
@@ -490,7 +535,7 @@ impl DockerEngine {
     /// container. A non-zero exit or a time-out is an error carrying its last lines.
     pub fn run(&self, spec: &RunSpec, reporter: &Reporter) -> Result<RunOutcome, EngineError> {
         reporter.check().map_err(|_| EngineError::Cancelled)?;
-        self.rt.block_on(self.run_async(spec, reporter))
+        self.block_on(self.run_async(spec, reporter))
     }
 
     async fn run_async(

@@ -284,7 +284,7 @@ impl DockerEngine {
         let stream =
             self.docker
                 .create_image(Some(opts), None, docker_credentials(reference, creds));
-        let followed = self.rt.block_on(async {
+        let followed = self.block_on(async {
             let r = follow(Box::pin(stream), Direction::Pull, reference, reporter).await;
             if matches!(r, Err(EngineError::Cancelled)) {
                 // The stream is dropped: give the connection's task a moment to close the
@@ -327,7 +327,7 @@ impl DockerEngine {
         let stream = self
             .docker
             .push_image(repo, Some(opts), docker_credentials(reference, creds));
-        self.rt.block_on(follow(
+        self.block_on(follow(
             Box::pin(stream),
             Direction::Push,
             reference,
@@ -339,9 +339,7 @@ impl DockerEngine {
     /// not there is not an error.
     pub fn remove_image(&self, reference: &str) -> Result<(), EngineError> {
         let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().build();
-        match self
-            .rt
-            .block_on(self.docker.remove_image(reference, Some(opts), None))
+        match self.block_on(self.docker.remove_image(reference, Some(opts), None))
         {
             Ok(_) => Ok(()),
             Err(e) if crate::engine::is_not_found(&e) => Ok(()),
@@ -356,8 +354,7 @@ impl DockerEngine {
             .repo(repo)
             .tag(tag)
             .build();
-        self.rt
-            .block_on(self.docker.tag_image(image, Some(opts)))
+        self.block_on(self.docker.tag_image(image, Some(opts)))
             .map_err(api)
     }
 }

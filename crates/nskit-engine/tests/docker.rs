@@ -299,3 +299,22 @@ fn a_cancelled_run_stops_and_removes_its_container() {
     let err = e.run(&sh("true"), &r).unwrap_err();
     assert!(matches!(err, EngineError::Cancelled), "{err}");
 }
+
+#[tokio::test]
+async fn an_async_caller_can_use_the_engine_without_a_panic() {
+    // The engine blocks on its own runtime; from a thread that drives another one (an
+    // async server, a test) it moves that work to a thread of its own.
+    let e = match DockerEngine::connect(None) {
+        Ok(e) => e,
+        Err(err) => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("CI=true and no Docker engine: {err}");
+            }
+            eprintln!("skipped: no Docker engine ({err}); scripts/test starts one");
+            return;
+        }
+    };
+    assert!(e.version().contains("API"));
+    let missing = e.image_present("nskit-test/never-built:0").expect("inspect");
+    assert!(!missing);
+}

@@ -34,8 +34,27 @@ fn explain(e: &keyring::Error) -> String {
     }
 }
 
+/// Runs a keychain call. The Secret Service client blocks on a runtime of its own, which
+/// panics on a thread that drives one already (an async server, a test): there it runs on a
+/// thread of its own.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|s| {
+            s.spawn(f)
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    } else {
+        f()
+    }
+}
+
 /// The secret stored under `account`; `Ok(None)` when there is none.
 fn read(account: &str) -> Result<Option<String>, String> {
+    off_runtime(|| read_here(account))
+}
+
+fn read_here(account: &str) -> Result<Option<String>, String> {
     match entry(account)?.get_password() {
         Ok(v) => Ok(Some(v)),
         Err(keyring::Error::NoEntry) => Ok(None),
@@ -44,18 +63,20 @@ fn read(account: &str) -> Result<Option<String>, String> {
 }
 
 fn write(account: &str, secret: &str) -> Result<(), String> {
-    entry(account)?
-        .set_password(secret)
-        .map_err(|e| explain(&e))
+    off_runtime(|| {
+        entry(account)?
+            .set_password(secret)
+            .map_err(|e| explain(&e))
+    })
 }
 
 /// Removes the secret of `account`; whether there was one.
 fn delete(account: &str) -> Result<bool, String> {
-    match entry(account)?.delete_credential() {
+    off_runtime(|| match entry(account)?.delete_credential() {
         Ok(()) => Ok(true),
         Err(keyring::Error::NoEntry) => Ok(false),
         Err(e) => Err(explain(&e)),
-    }
+    })
 }
 
 /// Stores a registry's credentials in the keychain.

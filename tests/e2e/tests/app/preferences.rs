@@ -138,8 +138,9 @@ async fn drive_backends(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     screen(c, "preferences-dark").await?;
+    // The catalogue keeps the backend picked last.
     click(c, "[data-testid=nav-create]").await?;
-    wait_css(c, "[data-testid=recipe-card-team-recipe]").await?;
+    wait_css(c, "[data-testid=recipe-card-rust_cli]").await?;
     screen(c, "catalogue-dark").await?;
     click(c, "[data-testid=nav-preferences]").await?;
     click(c, "[data-testid=prefs-tab-general]").await?;
