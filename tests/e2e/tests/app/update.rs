@@ -90,14 +90,14 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
     .await?;
     click(c, "[data-testid=add-project]").await?;
     wait_text(c, "[data-testid=error-banner]", "not made from a recipe").await?;
-    screenshot(c, "projects").await;
+    screen(c, "projects").await?;
 
     // The update: 1.1.0 is picked, its new question asked.
     click(c, "[data-testid=review-update]").await?;
     wait_css(c, "[data-testid=new-fields]").await?;
     type_into(c, "#field-license", "Apache-2.0").await?;
     wait_text(c, "[data-testid=target-version]", "1.1.0").await?;
-    screenshot(c, "update-setup").await;
+    screen(c, "update-setup").await?;
     click(c, "[data-testid=start-review]").await?;
     wait_text(c, "[data-testid=count-conflicts]", "Conflicts: 1").await?;
     wait_text(c, "[data-testid=count-merged]", "Merged: 1").await?;
@@ -108,12 +108,12 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
         "1 file with conflicts left",
     )
     .await?;
-    screenshot(c, "plan").await;
+    screen(c, "plan").await?;
 
     // A merged file: side by side, yours against the result.
     click(c, "[data-testid='file-notes.txt']").await?;
     wait_text(c, "[data-testid=diff-view]", "l2 recipe").await?;
-    screenshot(c, "diff").await;
+    screen(c, "diff").await?;
 
     // The conflict: three hunks, resolved with yours, both, and by hand.
     click(c, "[data-testid='file-config.txt']").await?;
@@ -148,7 +148,7 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
     wait_line(c, "[data-testid=result-editor] .cm-line", "by hand").await?;
     wait_text(c, "[data-testid=conflicts-left]", "All conflicts resolved").await?;
     wait_text(c, "[data-testid=hunk-status]", "edited by hand").await?;
-    screenshot(c, "conflict").await;
+    screen(c, "conflict").await?;
     wait_text(c, "[data-testid=apply-summary]", "Ready to apply").await?;
 
     // Apply, then commit with the prefilled message.
@@ -163,7 +163,7 @@ async fn drive_update(c: &Client, project: &Path, recipes: &Path) -> Result<()> 
     if message != "Update demo 1.0.0 → 1.1.0" {
         bail!("the commit message is prefilled as `{message}`");
     }
-    screenshot(c, "result").await;
+    screen(c, "result").await?;
     click(c, "[data-testid=commit]").await?;
     wait_text(c, "[data-testid=commit-result]", "Committed").await?;
 
@@ -297,7 +297,7 @@ async fn drive_bad_input(c: &Client, recipes: &Path) -> Result<()> {
         "1.1.0",
     )
     .await?;
-    screenshot(c, "projects-problem").await;
+    screen(c, "projects-problem").await?;
 
     // A binary conflict and a file the recipe removed that the user edited: each shows
     // its versions and the choices, and choosing writes nothing.
@@ -308,7 +308,7 @@ async fn drive_bad_input(c: &Client, recipes: &Path) -> Result<()> {
     wait_text(c, "[data-testid=binary-info]", "bytes").await?;
     wait_text(c, "[data-testid=file-message]", "binary").await?;
     click(c, "[data-testid=choose-recipe]").await?;
-    screenshot(c, "binary-conflict").await;
+    screen(c, "binary-conflict").await?;
     click(c, "[data-testid='file-old.txt']").await?;
     wait_text(c, "[data-testid=file-choices]", "Delete it").await?;
     wait_text(c, "[data-testid=file-message]", "removed this file").await?;
@@ -327,7 +327,7 @@ async fn drive_bad_input(c: &Client, recipes: &Path) -> Result<()> {
     click(c, "[data-testid=two-way]").await?;
     wait_css(c, "[data-testid=review]").await?;
     wait_text(c, "[data-testid=count-conflicts]", "Conflicts").await?;
-    screenshot(c, "two-way").await;
+    screen(c, "two-way").await?;
     Ok(())
 }
 
@@ -398,7 +398,7 @@ async fn drive_reopen(c: &Client, project: &Path) -> Result<()> {
     if !marked.contains("<<<<<<< yours\nl3 mine\n") {
         bail!("notes.txt has no markers:\n{marked}");
     }
-    screenshot(c, "result-conflicts").await;
+    screen(c, "result-conflicts").await?;
     // Later, from the Projects screen: the conflict is shown and reopened from the index.
     click(c, "[data-testid=back-to-projects]").await?;
     wait_text(c, "[data-testid=conflicts-badge]", "1 unresolved conflict").await?;
