@@ -384,7 +384,8 @@ impl DockerEngine {
         let opts = ListImagesOptionsBuilder::default()
             .filters(&filters)
             .build();
-        let images = self.block_on(self.docker.list_images(Some(opts)))
+        let images = self
+            .block_on(self.docker.list_images(Some(opts)))
             .map_err(api)?;
         Ok(images
             .into_iter()
@@ -424,7 +425,8 @@ impl DockerEngine {
             .all(true)
             .filters(&filters)
             .build();
-        let list = self.block_on(self.docker.list_containers(Some(opts)))
+        let list = self
+            .block_on(self.docker.list_containers(Some(opts)))
             .map_err(api)?;
         Ok(list
             .into_iter()
@@ -636,8 +638,25 @@ impl DockerEngine {
                 lines.push(&chunk.into_bytes(), reporter);
             }
         };
+        // The exit decides; the output stream gets a moment to drain after it (podman's
+        // may stay open), and whatever it missed is read once more below.
+        let both = async {
+            let mut wait = std::pin::pin!(wait);
+            let mut follow = std::pin::pin!(follow);
+            let mut followed = false;
+            let code = loop {
+                tokio::select! {
+                    c = &mut wait => break c,
+                    () = &mut follow, if !followed => followed = true,
+                }
+            };
+            if !followed {
+                let _ = tokio::time::timeout(Duration::from_millis(500), follow).await;
+            }
+            code
+        };
         let ran = tokio::select! {
-            r = tokio::time::timeout(spec.timeout, async { tokio::join!(wait, follow).0 }) => Some(r),
+            r = tokio::time::timeout(spec.timeout, both) => Some(r),
             () = reporter.cancel_token().cancelled() => None,
         };
         let code = match ran {

@@ -339,8 +339,7 @@ impl DockerEngine {
     /// not there is not an error.
     pub fn remove_image(&self, reference: &str) -> Result<(), EngineError> {
         let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().build();
-        match self.block_on(self.docker.remove_image(reference, Some(opts), None))
-        {
+        match self.block_on(self.docker.remove_image(reference, Some(opts), None)) {
             Ok(_) => Ok(()),
             Err(e) if crate::engine::is_not_found(&e) => Ok(()),
             Err(e) => Err(api(e)),

@@ -315,6 +315,8 @@ async fn an_async_caller_can_use_the_engine_without_a_panic() {
         }
     };
     assert!(e.version().contains("API"));
-    let missing = e.image_present("nskit-test/never-built:0").expect("inspect");
+    let missing = e
+        .image_present("nskit-test/never-built:0")
+        .expect("inspect");
     assert!(!missing);
 }

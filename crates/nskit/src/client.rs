@@ -177,6 +177,46 @@ pub struct Catalogue {
     pub notices: Vec<String>,
 }
 
+/// A configured backend, for a catalogue's switcher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BackendChoice {
+    /// Its name.
+    pub name: String,
+    /// Its `type`.
+    pub kind: String,
+    /// Whether it is the default.
+    pub default: bool,
+}
+
+impl BackendChoice {
+    /// The configured backends, in order.
+    pub fn all(config: &crate::Config) -> Vec<BackendChoice> {
+        config
+            .backends
+            .iter()
+            .map(|b| BackendChoice {
+                name: b.name.clone(),
+                kind: b.config.type_name().into(),
+                default: b.name == config.default_backend,
+            })
+            .collect()
+    }
+}
+
+/// The repository name a project name gives under the organisation's naming conventions,
+/// and a warning when they are only advised (`warn`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NameCheck {
+    /// The repository's name.
+    pub repository: String,
+    /// What breaks the conventions, when they only warn.
+    pub warning: Option<String>,
+}
+
 /// Which recipes of a catalogue to show.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -335,6 +375,15 @@ impl RecipeClient {
             host: v.host(),
             organisation: v.organisation.clone(),
             private: v.private,
+        })
+    }
+
+    /// As [`RecipeClient::check_project_name`], for a form.
+    pub fn name_check(&self, name: &str) -> Result<NameCheck> {
+        let (repository, warning) = self.check_project_name(name)?;
+        Ok(NameCheck {
+            repository,
+            warning,
         })
     }
 

@@ -15,6 +15,25 @@ use crate::config::{BackendConfig, Config};
 use crate::env_vars;
 use crate::error::{Error, Result};
 
+/// The credentials nskit knows of (no secret).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CredentialList {
+    /// Git hosts and their tokens' state.
+    pub git_hosts: Vec<GitHostLogin>,
+    /// Registries and their logins' state.
+    pub registries: Vec<RegistryLogin>,
+}
+
+/// Every credential nskit knows of: [`git_hosts`] and [`registries`].
+pub fn list(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> CredentialList {
+    CredentialList {
+        git_hosts: git_hosts(config, env),
+        registries: registries(config),
+    }
+}
+
 /// Where a git host's token comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]

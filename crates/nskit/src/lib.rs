@@ -42,8 +42,8 @@ pub mod review;
 mod update;
 
 pub use client::{
-    Catalogue, CatalogueQuery, InitRequest, Output, Preview, PreviewFile, ProjectRequest,
-    RecipeClient, RecipeDetails, RecipeResult, RepositoryTarget,
+    BackendChoice, Catalogue, CatalogueQuery, InitRequest, NameCheck, Output, Preview, PreviewFile,
+    ProjectRequest, RecipeClient, RecipeDetails, RecipeResult, RepositoryTarget,
 };
 pub use config::{
     BackendConfig, Config, ConfigFile, GitHubConfig, Overrides, RegistryConfig, VcsConfig,

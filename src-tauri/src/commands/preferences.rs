@@ -1,10 +1,9 @@
 //! The preferences pane: backends, the git host, credentials, the Docker engine and the
 //! app's own settings, all through `nskit::preferences` and `nskit::credentials` (the same
 //! file and keychain the CLI uses). Every change reloads the app's configuration.
-use nskit::credentials::{self, GitHostLogin, RegistryLogin};
+use nskit::credentials::{self, CredentialList, GitHostLogin, RegistryLogin};
 use nskit::preferences::{BackendTest, Preferences};
 use nskit::{EngineStatus, vcs::Token};
-use serde::Serialize;
 use serde_json::{Map, Value};
 use tauri::State;
 
@@ -95,24 +94,10 @@ pub async fn engine_status(state: State<'_, AppState>) -> Reply<EngineStatus> {
     blocking(move || Ok(nskit::engine_status(host.as_deref()))).await
 }
 
-/// The credentials nskit knows of: git host tokens and registry logins (no secret).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CredentialList {
-    git_hosts: Vec<GitHostLogin>,
-    registries: Vec<RegistryLogin>,
-}
-
 #[tauri::command]
 pub async fn list_credentials(state: State<'_, AppState>) -> Reply<CredentialList> {
     let config = state.config()?;
-    blocking(move || {
-        Ok(CredentialList {
-            git_hosts: credentials::git_hosts(&config, &|k| std::env::var(k).ok()),
-            registries: credentials::registries(&config),
-        })
-    })
-    .await
+    blocking(move || Ok(credentials::list(&config, &|k| std::env::var(k).ok()))).await
 }
 
 #[tauri::command]

@@ -6,7 +6,10 @@ import type { CatalogueQuery } from "../bindings/CatalogueQuery";
 import type { Preferences } from "../bindings/Preferences";
 import type { BackendTest } from "../bindings/BackendTest";
 import type { EngineStatus } from "../bindings/EngineStatus";
+import type { BackendChoice } from "../bindings/BackendChoice";
+import type { CredentialList } from "../bindings/CredentialList";
 import type { GitHostLogin } from "../bindings/GitHostLogin";
+import type { NameCheck } from "../bindings/NameCheck";
 import type { RegistryLogin } from "../bindings/RegistryLogin";
 import type { ErrorInfo } from "../bindings/ErrorInfo";
 import type { FormState } from "../bindings/FormState";
@@ -31,24 +34,7 @@ import type { UpdateRequest } from "../bindings/UpdateRequest";
 
 export type { Catalogue };
 
-/** A configured backend, for the catalogue's switcher. */
-export interface BackendChoice {
-  name: string;
-  kind: string;
-  default: boolean;
-}
-
-/** The repository name a project name gives, or a warning about it. */
-export interface NameCheck {
-  repository: string;
-  warning: string | null;
-}
-
-/** The credentials nskit knows of (no secret). */
-export interface CredentialList {
-  gitHosts: GitHostLogin[];
-  registries: RegistryLogin[];
-}
+export type { BackendChoice, CredentialList, NameCheck };
 
 /** An error from the app: a code to branch on, a message to show, details. */
 export class AppError extends Error {
