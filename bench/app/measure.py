@@ -57,8 +57,9 @@ def children(pid):
 
 
 def memory(pid):
-    """RSS and PSS in KiB of `pid` and its descendants, and how many processes."""
-    rss = pss = n = 0
+    """RSS and PSS in KiB of `pid` and its descendants, and their names."""
+    rss = pss = 0
+    names = []
     for p in [pid] + children(pid):
         try:
             with open(f"/proc/{p}/smaps_rollup") as f:
@@ -67,10 +68,11 @@ def memory(pid):
                         rss += int(line.split()[1])
                     elif line.startswith("Pss:"):
                         pss += int(line.split()[1])
-            n += 1
+            with open(f"/proc/{p}/comm") as f:
+                names.append(f.read().strip())
         except OSError:
             pass
-    return rss, pss, n
+    return rss, pss, names
 
 
 def find_app(exe):
@@ -119,9 +121,9 @@ def run_once(exe, home, env):
         drawn = time.perf_counter() - start
         time.sleep(1.0)  # let the page settle before reading the memory
         pid = find_app(exe)
-        rss, pss, n = memory(pid) if pid else (0, 0, 0)
+        rss, pss, names = memory(pid) if pid else (0, 0, [])
         call(f"{base}/session/{session}", "DELETE")
-        return drawn, rss, pss, n
+        return drawn, rss, pss, len(names), ",".join(sorted(names))
     finally:
         driver.terminate()
         try:
@@ -164,9 +166,9 @@ def main():
     print(f"{'':12} {'drawn (s)':>10} {'RSS (MiB)':>10} {'PSS (MiB)':>10} {'processes':>10}")
     med = {}
     for name, rows in results.items():
-        m = [statistics.median(col) for col in zip(*rows)]
+        m = [statistics.median(col) for col in list(zip(*rows))[:4]]
         med[name] = m
-        print(f"{name:12} {m[0]:10.3f} {m[1] / 1024:10.1f} {m[2] / 1024:10.1f} {m[3]:10.0f}")
+        print(f"{name:12} {m[0]:10.3f} {m[1] / 1024:10.1f} {m[2] / 1024:10.1f} {m[3]:10.0f}  {rows[-1][4]}")
     app, base = med["nskit app"], med["baseline"]
     print(f"ratio (app / baseline): drawn {app[0] / base[0]:.2f}x, RSS {app[1] / base[1]:.2f}x, PSS {app[2] / base[2]:.2f}x")
 
