@@ -14,6 +14,8 @@ use crate::error::CommandError;
 struct Loaded {
     config: Result<Config, ErrorInfo>,
     clients: HashMap<String, Arc<RecipeClient>>,
+    /// Counts the reloads: a client made over an older configuration is not kept.
+    generation: u64,
 }
 
 /// Shared by every command.
@@ -33,18 +35,17 @@ impl AppState {
     /// Loads the configuration (environment and config file, as the CLI does).
     pub fn load() -> AppState {
         let settings = Arc::new(Settings::new(ConfigFile::default(), Overrides::default()));
-        let state = AppState {
+        AppState {
             loaded: RwLock::new(Loaded {
                 config: settings.config().map_err(|e| e.info()),
                 clients: HashMap::new(),
+                generation: 0,
             }),
             settings,
             reviews: Arc::new(Reviews::new()),
             projects: ProjectList::default_location().map(|f| Arc::new(ProjectList::at(f))),
             operations: Arc::default(),
-        };
-        state.reload();
-        state
+        }
     }
 
     /// Reads the configuration again (after a change in the app or by the CLI); the
@@ -54,6 +55,7 @@ impl AppState {
         let mut l = self.loaded.write().unwrap_or_else(|e| e.into_inner());
         l.config = config;
         l.clients.clear();
+        l.generation += 1;
     }
 
     /// The configuration, or why it cannot be loaded.
@@ -65,19 +67,24 @@ impl AppState {
     /// The client of the backend `name`, else of the backend in use.
     pub fn client_for(&self, name: Option<&str>) -> Result<Arc<RecipeClient>, CommandError> {
         let key = name.unwrap_or("").to_string();
-        {
+        let (config, generation) = {
             let l = self.loaded.read().unwrap_or_else(|e| e.into_inner());
             if let Some(c) = l.clients.get(&key) {
                 return Ok(c.clone());
             }
-        }
-        let config = self.config()?;
+            (l.config.clone().map_err(CommandError)?, l.generation)
+        };
+        // Made outside the lock (a backend may be slow to set up); kept only if no reload
+        // happened meanwhile.
         let client = Arc::new(match name {
             Some(n) => RecipeClient::for_backend(&config, n)?,
             None => RecipeClient::from_config(&config),
         });
         let mut l = self.loaded.write().unwrap_or_else(|e| e.into_inner());
-        Ok(l.clients.entry(key).or_insert(client).clone())
+        if l.generation == generation {
+            return Ok(l.clients.entry(key).or_insert(client).clone());
+        }
+        Ok(client)
     }
 
     /// The client of the backend in use.

@@ -570,7 +570,20 @@ impl RecipeClient {
 
     /// A recipe's description and fields.
     pub fn fields(&self, name: &str, version: Option<&str>) -> Result<RecipeDetails> {
-        let (recipe, v) = self.recipe(name, version)?;
+        self.fields_reported(name, version, &Reporter::silent())
+    }
+
+    /// As [`RecipeClient::fields`], reporting what loading takes (an image pulled, a
+    /// program image asked for its fields) to `reporter`, which can cancel it.
+    pub fn fields_reported(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        reporter: &Reporter,
+    ) -> Result<RecipeDetails> {
+        let step = reporter.step(Step::Resolve, Some(name.to_string()));
+        let (recipe, v) = self.recipe_reported(name, version, reporter)?;
+        step.finish();
         let m = &recipe.manifest;
         Ok(RecipeDetails {
             name: name.to_string(),

@@ -63,7 +63,7 @@ pub struct GitHostLogin {
     pub login: Option<String>,
     /// The token's scopes, when checked.
     pub scopes: Vec<String>,
-    /// When the keychain could not be read, why.
+    /// What went wrong reading the keychain, or checking the token with its host.
     pub problem: Option<String>,
 }
 
@@ -174,7 +174,8 @@ pub fn git_host(config: &Config, host: Option<&str>, api_url: Option<&str>) -> S
         .unwrap_or_else(|| "github.com".into())
 }
 
-fn check_provider(provider: &str) -> Result<()> {
+/// Refuses a provider nskit does not know (before a token is asked for).
+pub fn check_provider(provider: &str) -> Result<()> {
     if provider != "github" {
         return Err(Error::Config(format!(
             "unknown provider `{provider}`: nskit supports `github` (GitHub and GitHub Enterprise)"
@@ -185,7 +186,8 @@ fn check_provider(provider: &str) -> Result<()> {
 
 /// Checks `token` against the host's API (its user and scopes), then stores it in the
 /// keychain. A token the host refuses is not stored; one that cannot be checked (the host
-/// is unreachable) is stored, with `login: None` saying so.
+/// is unreachable, or answers something else) is stored, with `login: None` and the
+/// problem said.
 pub fn login_git_host(
     config: &Config,
     provider: &str,
@@ -198,12 +200,15 @@ pub fn login_git_host(
         return Err(Error::Config("the token is empty".into()));
     }
     let gh = GitHub::new(api_url, Some(token.clone())).map_err(Error::Repository)?;
-    let info = match gh.whoami() {
-        Ok(i) => Some(i),
+    let (info, problem) = match gh.whoami() {
+        Ok(i) => (Some(i), None),
         Err(e @ nskit_vcs::ProviderError::Unauthorized { .. }) => {
             return Err(Error::Repository(e));
         }
-        Err(_) => None,
+        Err(e) => (
+            None,
+            Some(nskit_secret::redact(&e.to_string()).into_owned()),
+        ),
     };
     crate::keychain::store_github_token(host, &token).map_err(Error::Config)?;
     let mut known = read_known(&config.data_dir);
@@ -218,7 +223,7 @@ pub fn login_git_host(
         source: TokenSource::Keychain,
         login: info.as_ref().map(|i| i.login.clone()),
         scopes: info.map(|i| i.scopes).unwrap_or_default(),
-        problem: None,
+        problem,
     })
 }
 

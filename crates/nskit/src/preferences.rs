@@ -148,7 +148,7 @@ impl Settings {
                         .and_then(|v| v.as_object().cloned())
                         .unwrap_or_default()
                 });
-                settings.retain(|k, v| !crate::config::is_secret_key(k) || is_reference(v));
+                strip_secrets(&mut settings);
                 BackendEntry {
                     name: b.name.clone(),
                     kind: b.config.type_name().into(),
@@ -185,29 +185,42 @@ impl Settings {
     ) -> Result<Preferences> {
         check_backend_name(name)?;
         let mut doc = self.document()?;
-        let renaming = previous.filter(|p| *p != name);
-        if renaming.is_none() && previous.is_none() && doc.backend_names().iter().any(|n| n == name)
-        {
+        let names = doc.backend_names();
+        if previous != Some(name) && names.iter().any(|n| n == name) {
             return Err(Error::Config(format!(
                 "a backend named `{name}` is configured already: pick another name"
             )));
         }
-        let was_default =
-            renaming.is_some_and(|p| doc.get("default_backend").and_then(Value::as_str) == Some(p));
-        if let Some(p) = renaming {
+        // The default is the one the configuration uses now, named or first.
+        let was_default = match (previous, self.config()) {
+            (Some(p), Ok(c)) => c.default_backend == p,
+            _ => false,
+        };
+        // What the form does not show (credentials, `${VAR}` secrets, the original's keys)
+        // stays as the file has it, when the type is the same.
+        let old_key = previous.map(|p| backend_key(&doc, p));
+        let mut merged = old_key
+            .as_deref()
+            .and_then(|k| doc.get(k))
+            .and_then(Value::as_object)
+            .filter(|old| old.get("type") == settings.get("type"))
+            .cloned()
+            .unwrap_or_default();
+        let shown = settings
+            .get("type")
+            .and_then(Value::as_str)
+            .map(form_keys)
+            .unwrap_or_default();
+        merged.retain(|k, _| !shown.contains(k) && k != "type");
+        for (k, v) in settings {
+            if !is_blank(&v) {
+                merged.insert(k, v);
+            }
+        }
+        if let Some(p) = previous {
             doc.remove_backend(p);
         }
-        let cleaned: Map<String, Value> =
-            settings.into_iter().filter(|(_, v)| !is_blank(v)).collect();
-        let key = if name == "default"
-            && doc.get("backend").is_some()
-            && doc.get("backends.default").is_none()
-        {
-            "backend".to_string()
-        } else {
-            format!("backends.{name}")
-        };
-        doc.set(&key, Value::Object(cleaned))?;
+        doc.set(&backend_key(&doc, name), Value::Object(merged))?;
         if was_default || doc.backend_names().len() == 1 {
             doc.set("default_backend", Value::String(name.into()))?;
         }
@@ -271,15 +284,10 @@ impl Settings {
     /// Builds a backend from settings as a form gives them (not saved) and lists its
     /// recipes: how many, and what the backend said.
     pub fn test_backend(&self, settings: Map<String, Value>) -> Result<BackendTest> {
-        let cleaned: Map<String, Value> =
-            settings.into_iter().filter(|(_, v)| !is_blank(v)).collect();
-        let text = crate::config::expand_vars(
-            &serde_json::to_string(&Value::Object(cleaned))
-                .map_err(|e| Error::Config(e.to_string()))?,
-            &*self.env,
-        )
-        .map_err(Error::Config)?;
-        let config: BackendConfig = serde_json::from_str(&text)
+        let mut cleaned =
+            Value::Object(settings.into_iter().filter(|(_, v)| !is_blank(v)).collect());
+        expand_strings(&mut cleaned, &*self.env)?;
+        let config: BackendConfig = serde_json::from_value(cleaned)
             .map_err(|e| Error::Config(format!("the backend's settings: {e}")))?;
         let backend = self.config()?.build_backend(&config);
         let recipes = backend.list()?;
@@ -305,6 +313,67 @@ pub struct BackendTest {
     pub names: Vec<String>,
     /// What it said (a listing from the cache).
     pub notices: Vec<String>,
+}
+
+/// Where a named backend is in the file: the original's `backend:` for `default` when the
+/// file has it that way, else `backends.NAME`.
+fn backend_key(doc: &ConfigDocument, name: &str) -> String {
+    if name == "default" && doc.get("backend").is_some() && doc.get("backends.default").is_none() {
+        "backend".into()
+    } else {
+        format!("backends.{name}")
+    }
+}
+
+/// The keys a form shows for a backend type (its schema's, secrets left out).
+fn form_keys(kind: &str) -> Vec<String> {
+    backend_types()
+        .into_iter()
+        .find(|t| t.name == kind)
+        .and_then(|t| {
+            t.schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .cloned()
+        })
+        .map(|p| {
+            p.iter()
+                .filter(|(_, s)| s.get("x-secret") != Some(&Value::Bool(true)))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Drops every secret written out (not as `${VAR}`), at every depth.
+fn strip_secrets(map: &mut Map<String, Value>) {
+    map.retain(|k, v| !crate::config::is_secret_key(k) || is_reference(v));
+    for v in map.values_mut() {
+        if let Value::Object(inner) = v {
+            strip_secrets(inner);
+        }
+    }
+}
+
+/// Expands `${VAR}` in every string of `v`.
+fn expand_strings(v: &mut Value, env: &dyn Fn(&str) -> Option<String>) -> Result<()> {
+    match v {
+        Value::String(s) => {
+            *s = crate::config::expand_vars(s, env).map_err(Error::Config)?;
+        }
+        Value::Array(a) => {
+            for x in a {
+                expand_strings(x, env)?;
+            }
+        }
+        Value::Object(m) => {
+            for x in m.values_mut() {
+                expand_strings(x, env)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn is_blank(v: &Value) -> bool {
@@ -333,6 +402,7 @@ mod tests {
             "NSKIT_CONFIG" => Some(file.display().to_string()),
             "NSKIT_DATA_DIR" => Some(data.display().to_string()),
             "REG" => Some("127.0.0.1:5999".into()),
+            "TEAM_TOKEN" | "REG_PW" => Some("s3cr3t".into()),
             _ => None,
         })
     }
@@ -401,6 +471,58 @@ mod tests {
         assert_eq!(p.backends.len(), 1);
         let text = std::fs::read_to_string(dir.path().join("config.yaml")).expect("read");
         assert!(!text.contains("default_backend: registry"), "{text}");
+    }
+
+    #[test]
+    fn editing_keeps_what_the_form_does_not_show_and_renaming_keeps_the_default() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("config.yaml"),
+            "backends:\n  team:\n    type: docker\n    registry_url: ${REG}\n    image_prefix: old\n    auth_token: ${TEAM_TOKEN}\n    credentials:\n      username: me\n      password: ${REG_PW}\n  other:\n    type: builtin\n",
+        )
+        .expect("write");
+        let s = settings_in(dir.path());
+        // The form sends what it shows: the prefix changed, the rest as shown.
+        s.save_backend(
+            "team",
+            Some("team"),
+            obj(json!({"type": "docker", "registry_url": "${REG}", "image_prefix": "new"})),
+        )
+        .expect("edit");
+        let text = std::fs::read_to_string(dir.path().join("config.yaml")).expect("read");
+        assert!(text.contains("image_prefix: new"), "{text}");
+        assert!(text.contains("auth_token: ${TEAM_TOKEN}"), "{text}");
+        assert!(text.contains("password: ${REG_PW}"), "{text}");
+        // Renaming onto another backend is refused; renaming the first (default) one
+        // keeps it the default though it moves.
+        let e = s
+            .save_backend("other", Some("team"), obj(json!({"type": "builtin"})))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("configured already"), "{e}");
+        let p = s
+            .save_backend(
+                "renamed",
+                Some("team"),
+                obj(json!({"type": "docker", "registry_url": "${REG}"})),
+            )
+            .expect("rename");
+        let default = p.backends.iter().find(|b| b.default).expect("a default");
+        assert_eq!(default.name, "renamed");
+    }
+
+    #[test]
+    fn secrets_written_out_never_reach_the_view() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("config.yaml"),
+            "backends:\n  team:\n    type: docker\n    credentials: {username: me, password: hunter2}\n",
+        )
+        .expect("write");
+        let p = settings_in(dir.path()).view().expect("view");
+        let shown = serde_json::to_string(&p.backends).expect("json");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("\"username\":\"me\""), "{shown}");
     }
 
     #[test]

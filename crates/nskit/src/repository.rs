@@ -208,7 +208,8 @@ impl Publisher {
         );
         let remote = provider.create(&spec).map_err(Error::Repository)?;
         step.finish();
-        reporter.check()?;
+        // Once it exists, the repository gets its push: an empty one left on the host
+        // would be worse than a push that was not stopped.
         let step = reporter.step(nskit_progress::Step::Push, Some(remote.html_url.clone()));
         let creds = provider.push_credentials();
         let pushed = nskit_vcs::push_to_new_remote(

@@ -1,8 +1,9 @@
 //! The catalogue and the recipe wizard's form: thin adapters over `nskit::RecipeClient`.
 use nskit::{
-    Answers, BackendChoice, Catalogue, CatalogueQuery, FormState, NameCheck, RecipeDetails,
+    Answers, BackendChoice, Catalogue, CatalogueQuery, Event, FormState, NameCheck, RecipeDetails,
 };
 use tauri::State;
+use tauri::ipc::Channel;
 
 use super::blocking;
 use crate::error::Reply;
@@ -31,9 +32,12 @@ pub async fn recipe_details(
     backend: Option<String>,
     name: String,
     version: Option<String>,
+    operation: String,
+    progress: Channel<Event>,
 ) -> Reply<RecipeDetails> {
     let client = state.client_for(backend.as_deref())?;
-    blocking(move || Ok(client.fields(&name, version.as_deref())?)).await
+    let op = state.operations.start(operation, progress);
+    blocking(move || Ok(client.fields_reported(&name, version.as_deref(), &op.reporter)?)).await
 }
 
 #[tauri::command]

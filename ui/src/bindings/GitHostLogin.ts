@@ -22,6 +22,6 @@ login: string | null,
  */
 scopes: Array<string>, 
 /**
- * When the keychain could not be read, why.
+ * What went wrong reading the keychain, or checking the token with its host.
  */
 problem: string | null, };

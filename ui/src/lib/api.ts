@@ -78,8 +78,8 @@ export const api = {
   listBackends: () => call<BackendChoice[]>("list_backends"),
   catalogue: (backend: string | null, query: CatalogueQuery = { tags: [], refresh: false }) =>
     call<Catalogue>("catalogue", { backend, query }),
-  recipeDetails: (backend: string | null, name: string, version: string | null) =>
-    call<RecipeDetails>("recipe_details", { backend, name, version }),
+  recipeDetails: (backend: string | null, name: string, version: string | null, op: Operation = new Operation()) =>
+    call<RecipeDetails>("recipe_details", { backend, name, version, ...op.args() }),
   evaluateForm: (backend: string | null, name: string, version: string | null, answers: Record<string, unknown>) =>
     call<FormState>("evaluate_form", { backend, name, version, answers }),
   checkProjectName: (name: string) => call<NameCheck>("check_project_name", { name }),

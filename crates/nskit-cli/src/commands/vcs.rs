@@ -69,6 +69,7 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
             host,
             api_url,
         } => {
+            credentials::check_provider(&provider)?;
             let host = credentials::git_host(config, host.as_deref(), api_url.as_deref());
             let api = api_url.unwrap_or_else(|| credentials::api_url_for(config, &host));
             let token = crate::prompt::read_secret(&format!("Token for {host}"), false)?;
@@ -88,7 +89,8 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
                 }
                 None => {
                     errln!(
-                        "warning: the token could not be checked ({api} did not answer); it is stored anyway"
+                        "warning: the token could not be checked at {api} ({}); it is stored anyway",
+                        login.problem.as_deref().unwrap_or("no answer")
                     );
                     outln!("stored a token for {host} in the OS keychain");
                 }

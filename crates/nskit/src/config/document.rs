@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::file::{BackendConfig, ConfigFile, VcsConfig};
+use super::file::{BackendConfig, ConfigFile};
 use crate::error::{Error, Result};
 
 /// Whether a dotted key holds a secret (a token or a password), which the file may only
@@ -258,21 +258,6 @@ impl ConfigDocument {
         removed
     }
 
-    /// Sets (or with `None` removes) the git host.
-    pub fn set_vcs(&mut self, vcs: Option<&VcsConfig>) -> Result<()> {
-        match vcs {
-            None => {
-                self.remove("vcs");
-                Ok(())
-            }
-            Some(v) => {
-                let new = serde_json::to_value(v).map_err(|e| Error::Config(e.to_string()))?;
-                let merged = keep_references(self.get("vcs"), new);
-                self.set("vcs", merged)
-            }
-        }
-    }
-
     /// The document as YAML.
     pub fn text(&self) -> Result<String> {
         if self.root.is_empty() {
@@ -283,8 +268,11 @@ impl ConfigDocument {
 
     /// Checks the document as nskit will read it (`${VAR}` expanded from `env`): every
     /// key of a known kind valid, every named default present.
+    /// A variable that is not set here (the app started from a desktop menu lacks the
+    /// shell's) does not stop a save: it stands in as `0` for the check.
     pub fn check(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<ConfigFile> {
-        let file = ConfigFile::parse(&self.text()?, &self.path.display().to_string(), env)?;
+        let lenient = |k: &str| env(k).or_else(|| Some("0".to_string()));
+        let file = ConfigFile::parse(&self.text()?, &self.path.display().to_string(), &lenient)?;
         if let Some(d) = &file.default_backend {
             let names: Vec<String> = file.named_backends().into_iter().map(|(n, _)| n).collect();
             if !names.contains(d) {

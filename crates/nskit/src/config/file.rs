@@ -66,8 +66,8 @@ pub struct InstalledConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DockerLocalConfig {
-    /// The engine's socket (`unix:///...`, `tcp://...`); else the configured
-    /// `docker_host`, else `DOCKER_HOST`, else the default socket.
+    /// The engine's socket (`unix:///...`, `tcp://...`); else `DOCKER_HOST`, else the
+    /// top-level `docker_host`, else the default socket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Docker engine")]
     pub docker_host: Option<String>,
@@ -147,8 +147,8 @@ pub struct RegistryConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(skip)]
     pub auth_token: Option<String>,
-    /// The Docker engine that pulls and runs the images; else the configured
-    /// `docker_host`.
+    /// The Docker engine that pulls and runs the images; else `DOCKER_HOST`, else the
+    /// top-level `docker_host`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Docker engine")]
     pub docker_host: Option<String>,
@@ -235,7 +235,8 @@ pub struct ConfigFile {
     /// Where projects' repositories are created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vcs: Option<VcsConfig>,
-    /// The Docker engine recipes run on (`unix:///...`, `tcp://...`); else `DOCKER_HOST`.
+    /// The Docker engine recipes run on (`unix:///...`, `tcp://...`); `DOCKER_HOST` wins
+    /// over it, as the environment does over the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docker_host: Option<String>,
     /// The folder new projects are created in, unless another is picked.

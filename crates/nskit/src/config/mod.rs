@@ -359,6 +359,17 @@ impl Config {
             c.output_dir = Some(PathBuf::from(d));
             set(&mut c, "output_dir", env_source(env_vars::NSKIT_OUTPUT_DIR));
         }
+        if !c.backends.iter().any(|b| b.name == c.default_backend) {
+            c.warnings.push(format!(
+                "default_backend is `{}`, which is not configured ({}): the built-in recipes are used",
+                c.default_backend,
+                c.backends
+                    .iter()
+                    .map(|b| b.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         c.backend = c.default_config();
         if let Some(b) = env(env_vars::NSKIT_BACKEND) {
             c.backend = c.backend_from_word(&b, env)?;
