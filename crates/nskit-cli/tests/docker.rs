@@ -198,12 +198,10 @@ fn program_image(tag: &str, recipe: &str) {
 /// The busybox base image, built from the host's static busybox.
 fn busybox_image() -> &'static str {
     let e = nskit_engine::DockerEngine::connect(None).expect("engine");
-    let busybox = std::fs::read("/usr/bin/busybox").expect("busybox-static");
-    let base = "nskit-test/busybox:1";
+    let base = nskit_testkit::BUSYBOX_IMAGE;
     if !e.image_present(base).expect("inspect") {
-        let df = b"FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n";
         e.build(
-            tar_of(&[("Dockerfile", df, 0o644), ("busybox", &busybox, 0o755)]),
+            nskit_testkit::busybox_context().expect("the busybox build context"),
             base,
             &Default::default(),
             &nskit::Reporter::silent(),

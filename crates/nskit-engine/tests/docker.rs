@@ -22,21 +22,7 @@ fn engine() -> Option<DockerEngine> {
         }
     };
     if !e.image_present(IMAGE).expect("inspect") {
-        let busybox = std::fs::read("/usr/bin/busybox")
-            .expect("/usr/bin/busybox (package busybox-static; scripts/test installs it)");
-        let mut tar = tar::Builder::new(Vec::new());
-        let dockerfile = b"FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n";
-        for (name, data, mode) in [
-            ("Dockerfile", &dockerfile[..], 0o644),
-            ("busybox", &busybox[..], 0o755),
-        ] {
-            let mut h = tar::Header::new_gnu();
-            h.set_size(data.len() as u64);
-            h.set_mode(mode);
-            h.set_cksum();
-            tar.append_data(&mut h, name, data).expect("tar");
-        }
-        let ctx = tar.into_inner().expect("tar");
+        let ctx = nskit_testkit::busybox_context().expect("the busybox build context");
         e.build(ctx, IMAGE, &HashMap::new(), &Reporter::silent())
             .expect("build the test image");
     }

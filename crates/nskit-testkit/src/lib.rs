@@ -63,3 +63,31 @@ pub(crate) fn header(req: &tiny_http::Request, name: &str) -> Option<String> {
 pub(crate) fn h(name: &str, value: &str) -> tiny_http::Header {
     tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap()
 }
+
+/// The name the Docker tests give the busybox base image.
+pub const BUSYBOX_IMAGE: &str = "nskit-test/busybox:1";
+
+/// The build context of a small base image, offline: the host's static busybox
+/// (`/usr/bin/busybox`, package busybox-static, which `scripts/test` installs) in `scratch`,
+/// with its applets linked. Build it as [`BUSYBOX_IMAGE`].
+pub fn busybox_context() -> std::io::Result<Vec<u8>> {
+    let busybox = std::fs::read("/usr/bin/busybox").map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("/usr/bin/busybox (package busybox-static; scripts/test installs it): {e}"),
+        )
+    })?;
+    let dockerfile = b"FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n";
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, data, mode) in [
+        ("Dockerfile", &dockerfile[..], 0o644),
+        ("busybox", &busybox[..], 0o755),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(mode);
+        h.set_cksum();
+        tar.append_data(&mut h, name, data)?;
+    }
+    tar.into_inner()
+}

@@ -127,21 +127,8 @@ fn engine() -> Option<nskit_engine::DockerEngine> {
         }
     };
     if !e.image_present(BUSYBOX).expect("inspect") {
-        let busybox = std::fs::read("/usr/bin/busybox").expect("busybox-static");
-        let mut tar = tar::Builder::new(Vec::new());
-        let dockerfile = b"FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n";
-        for (name, data, mode) in [
-            ("Dockerfile", &dockerfile[..], 0o644),
-            ("busybox", &busybox[..], 0o755),
-        ] {
-            let mut h = tar::Header::new_gnu();
-            h.set_size(data.len() as u64);
-            h.set_mode(mode);
-            h.set_cksum();
-            tar.append_data(&mut h, name, data).expect("tar");
-        }
         e.build(
-            tar.into_inner().expect("tar"),
+            nskit_testkit::busybox_context().expect("the busybox build context"),
             BUSYBOX,
             &Default::default(),
             &Reporter::silent(),

@@ -11,7 +11,7 @@ use nskit_engine::DockerEngine;
 
 pub mod token;
 
-pub const BUSYBOX: &str = "nskit-test/busybox:1";
+pub const BUSYBOX: &str = nskit_testkit::BUSYBOX_IMAGE;
 
 /// Podman's build cache races when builds run at once: the tests build one at a time.
 static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -45,12 +45,7 @@ pub fn engine() -> Option<Arc<DockerEngine>> {
         }
     };
     if !e.image_present(BUSYBOX).expect("inspect") {
-        let busybox = std::fs::read("/usr/bin/busybox")
-            .expect("/usr/bin/busybox (package busybox-static; scripts/test installs it)");
-        let ctx = context(
-            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
-            &[("busybox", &busybox, 0o755)],
-        );
+        let ctx = nskit_testkit::busybox_context().expect("the busybox build context");
         build(&e, ctx, BUSYBOX, &HashMap::new());
     }
     Some(Arc::new(e))

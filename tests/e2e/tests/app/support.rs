@@ -411,21 +411,8 @@ pub(crate) fn engine() -> Result<nskit_engine::DockerEngine> {
     let e = nskit_engine::DockerEngine::connect(None)
         .map_err(|e| anyhow::anyhow!("the Docker engine scripts/test starts: {e}"))?;
     if !e.image_present(BUSYBOX)? {
-        let busybox = std::fs::read("/usr/bin/busybox").context("busybox-static")?;
-        let mut tar = tar::Builder::new(Vec::new());
-        let dockerfile = b"FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n";
-        for (name, data, mode) in [
-            ("Dockerfile", &dockerfile[..], 0o644),
-            ("busybox", &busybox[..], 0o755),
-        ] {
-            let mut h = tar::Header::new_gnu();
-            h.set_size(data.len() as u64);
-            h.set_mode(mode);
-            h.set_cksum();
-            tar.append_data(&mut h, name, data)?;
-        }
         e.build(
-            tar.into_inner()?,
+            nskit_testkit::busybox_context()?,
             BUSYBOX,
             &Default::default(),
             &nskit::Reporter::silent(),
