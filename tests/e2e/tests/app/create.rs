@@ -344,7 +344,9 @@ async fn drive_image(c: &Client, out: &Path) -> Result<()> {
     click(c, "[data-testid=recipe-card-e2e-slow]").await?;
     wait_text(c, "[data-testid=step-title]", "Details").await?;
     click(c, "[data-testid=wizard-next]").await?;
+    wait_text(c, "[data-testid=step-title]", "Where").await?;
     click(c, "[data-testid=wizard-next]").await?;
+    wait_text(c, "[data-testid=step-title]", "Review").await?;
     // The preview runs the slow task: it can be stopped, and creating does not wait.
     wait_text(
         c,
