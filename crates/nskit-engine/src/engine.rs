@@ -736,6 +736,16 @@ impl LogLines {
             return;
         }
         let seen = self.lines;
+        // Only a read that repeats what was streamed is the same output (an engine may
+        // answer this read with an error reply instead: podman does at times).
+        let first = self.kept.front().map(String::as_bytes);
+        let head = full
+            .split(|b| *b == b'\n')
+            .next()
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+        if seen > 0 && self.kept.len() == seen && head != first {
+            return;
+        }
         for line in full.split(|b| *b == b'\n').skip(seen) {
             self.line(line, reporter);
         }
