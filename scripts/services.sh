@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 # Packages only the tests need.
-TEST_PACKAGES=(docker.io busybox-static docker-registry apache2-utils openssl podman dbus gnome-keyring)
+TEST_PACKAGES=(docker.io busybox-static docker-registry apache2-utils openssl podman dbus gnome-keyring python3-venv)
 
 SERVICES_DIR="${NSKIT_SERVICES_DIR:-${TMPDIR:-/tmp}/nskit-test-services-$$}"
 SERVICE_PIDFILES=()
@@ -136,6 +136,39 @@ start_keyring() {
   export DBUS_SESSION_BUS_ADDRESS="unix:path=$d/bus"
   printf 'nskit-test-keyring' | HOME="$d/home" XDG_RUNTIME_DIR="$d/run" \
     gnome-keyring-daemon --daemonize --unlock --components=secrets >"$d/env" 2>"$d/log"
+}
+
+# The Python tools of scripts/python-tools.txt in a venv of Debian's Python, made again only
+# when that list changes. Exports NSKIT_TEST_PYTHON_BIN (the venv's bin folder).
+ensure_python_tools() {
+  local venv="${NSKIT_TOOLS_DIR:-$ROOT/target/tools}/venv" list="$ROOT/scripts/python-tools.txt"
+  local stamp="$venv/.requirements"
+  if ! cmp -s "$list" "$stamp" 2>/dev/null; then
+    say "installing the Python test tools into $venv"
+    rm -rf "$venv"
+    /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$list"
+    cp "$list" "$stamp"
+  fi
+  export NSKIT_TEST_PYTHON_BIN="$venv/bin"
+}
+
+# An S3-compatible server (moto) on 127.0.0.1, exported as NSKIT_TEST_S3 (its URL).
+start_s3() {
+  local d="$SERVICES_DIR/s3" port="$((REGISTRY_PORT_BASE + 10))"
+  mkdir -p "$d"
+  say "starting an S3 server (moto) on 127.0.0.1:$port"
+  "$NSKIT_TEST_PYTHON_BIN/moto_server" -H 127.0.0.1 -p "$port" >"$d/log" 2>&1 &
+  echo $! >"$d/pid"
+  SERVICE_PIDFILES+=("$d/pid")
+  export NSKIT_TEST_S3="http://127.0.0.1:$port"
+  for _ in $(seq 1 200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "the S3 server did not start; its log:" >&2
+  tail -20 "$d/log" >&2
+  return 1
 }
 
 # Stops every service by the pid it wrote, waits for it, and removes its files.

@@ -78,7 +78,7 @@ impl AppState {
         // happened meanwhile.
         let client = Arc::new(match name {
             Some(n) => RecipeClient::for_backend(&config, n)?,
-            None => RecipeClient::from_config(&config),
+            None => RecipeClient::from_config(&config)?,
         });
         let mut l = self.loaded.write().unwrap_or_else(|e| e.into_inner());
         if l.generation == generation {

@@ -10,6 +10,7 @@ mod docker_local;
 mod github;
 mod installed;
 mod local;
+pub mod plugin;
 mod registry;
 pub mod registry_http;
 
@@ -25,6 +26,7 @@ pub use nskit_engine::recipe::{FORMAT_LABEL, NAME_LABEL, RECIPE_LABEL};
 use nskit_progress::Reporter;
 pub use nskit_recipe::RecipeSource;
 use nskit_recipe::{Recipe, RecipeError, RecipeVersion};
+pub use plugin::{PluginBackend, PluginDescription, PluginSettings};
 pub use registry::{CredentialSource, RegistryBackend, RegistrySettings};
 use serde::Serialize;
 use ts_rs::TS;
@@ -77,6 +79,14 @@ pub enum BackendError {
     /// A registry could not be reached, refused, or answered nonsense.
     #[error("{0}")]
     Registry(String),
+    /// A plug-in backend failed, or answered outside the protocol.
+    #[error("{message}")]
+    Plugin {
+        /// The plug-in program.
+        plugin: String,
+        /// What happened (naming the plug-in) and how to fix it.
+        message: String,
+    },
     /// The operation was cancelled through its reporter.
     #[error("cancelled")]
     Cancelled,

@@ -45,6 +45,7 @@ pub(crate) fn code_for(e: &anyhow::Error) -> u8 {
         | C::SessionGone
         | C::InvalidResolution
         | C::Git
+        | C::Plugin
         | C::Other => EXIT_FAILURE,
     }
 }

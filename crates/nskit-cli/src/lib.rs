@@ -1,5 +1,7 @@
 //! The `nskit` command line, and [`Cli`], a builder for an organisation's own branded CLI
-//! (its name, help text, default backend and entry-point group) over the same commands.
+//! (its name, help text, default backend, entry-point group and backend types) over the
+//! same commands: the whole binary, or a clap [`Command`](clap::Command) mounted in a tool
+//! the organisation already has.
 //!
 //! ```no_run
 //! fn main() -> std::process::ExitCode {
@@ -9,6 +11,21 @@
 //!         .default_backend(nskit::BackendConfig::Installed(Default::default()))
 //!         .run()
 //! }
+//! ```
+//!
+//! Mounted as `mytool recipes ...`:
+//!
+//! ```no_run
+//! let recipes = nskit_cli::Cli::new("recipes").about("Project recipes");
+//! let matches = clap::Command::new("mytool")
+//!     .subcommand(recipes.command())
+//!     .subcommand(clap::Command::new("deploy"))
+//!     .get_matches();
+//! let code = match matches.subcommand() {
+//!     Some(("recipes", m)) => recipes.run_matches(m),
+//!     _ => std::process::ExitCode::SUCCESS,
+//! };
+//! # let _ = code;
 //! ```
 #![deny(missing_docs)]
 
@@ -36,7 +53,8 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
-use nskit::{BackendConfig, ConfigFile};
+use nskit::config::BackendTypes;
+use nskit::{BackendConfig, ConfigFile, RecipeBackend, VcsConfig};
 
 pub use exit::{
     EXIT_BAD_ANSWERS, EXIT_BAD_RECIPE, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_OUTPUT, EXIT_USAGE,
@@ -48,6 +66,7 @@ pub struct Cli {
     name: String,
     about: Option<String>,
     defaults: ConfigFile,
+    backend_types: BackendTypes,
 }
 
 impl Cli {
@@ -57,6 +76,7 @@ impl Cli {
             name: name.into(),
             about: None,
             defaults: ConfigFile::default(),
+            backend_types: BackendTypes::default(),
         }
     }
 
@@ -78,6 +98,56 @@ impl Cli {
         self
     }
 
+    /// The git host projects are published to (the configuration file and the
+    /// environment still win).
+    pub fn git_host(mut self, vcs: VcsConfig) -> Cli {
+        self.defaults.vcs = Some(vcs);
+        self
+    }
+
+    /// Registers a backend type, so that `type: NAME` in a configuration file builds a `B`
+    /// from its settings read into `C` (see [`BackendTypes::register`]).
+    pub fn backend_type<C, B>(mut self, name: &str) -> Cli
+    where
+        C: serde::de::DeserializeOwned + schemars::JsonSchema + 'static,
+        B: RecipeBackend + TryFrom<C> + 'static,
+        <B as TryFrom<C>>::Error: std::fmt::Display,
+    {
+        self.backend_types.register::<C, B>(name);
+        self
+    }
+
+    /// Registers every type of `types` (for types built with
+    /// [`BackendTypes::register_with`]).
+    pub fn backend_types(mut self, types: BackendTypes) -> Cli {
+        self.backend_types.extend(types);
+        self
+    }
+
+    /// The clap command, to mount in another tool (`.subcommand(cli.command())`); its name
+    /// is the CLI's.
+    pub fn command(&self) -> clap::Command {
+        let mut cmd = args::Args::command()
+            .name(self.name.clone())
+            .bin_name(self.name.clone());
+        if let Some(about) = &self.about {
+            cmd = cmd.about(about.clone());
+        }
+        cmd
+    }
+
+    /// Runs the command `matches` (from [`command`](Self::command), maybe mounted as a
+    /// subcommand) and returns its exit status.
+    pub fn run_matches(&self, matches: &clap::ArgMatches) -> ExitCode {
+        match args::Args::from_arg_matches(matches) {
+            Ok(args) => self.execute(args),
+            Err(e) => {
+                let _ = e.print();
+                ExitCode::from(EXIT_USAGE)
+            }
+        }
+    }
+
     /// Runs with the process's arguments.
     pub fn run(self) -> ExitCode {
         self.run_from(std::env::args_os())
@@ -89,23 +159,17 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
-        let mut cmd = args::Args::command()
-            .name(self.name.clone())
-            .bin_name(self.name.clone());
-        if let Some(about) = &self.about {
-            cmd = cmd.about(about.clone());
-        }
-        let parsed = cmd
-            .try_get_matches_from(args)
-            .and_then(|m| args::Args::from_arg_matches(&m));
-        let args = match parsed {
-            Ok(a) => a,
+        match self.command().try_get_matches_from(args) {
+            Ok(m) => self.run_matches(&m),
             Err(e) => {
                 let _ = e.print();
-                return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+                ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 })
             }
-        };
-        match commands::run(&self, args) {
+        }
+    }
+
+    fn execute(&self, args: args::Args) -> ExitCode {
+        match commands::run(self, args) {
             Ok(code) => code,
             Err(e) => {
                 errln!("error: {e}");

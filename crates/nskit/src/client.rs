@@ -418,8 +418,8 @@ impl RecipeClient {
     }
 
     /// A client over the configured backend in use.
-    pub fn from_config(config: &crate::Config) -> RecipeClient {
-        RecipeClient::new(config.backend()).configured(config)
+    pub fn from_config(config: &crate::Config) -> Result<RecipeClient> {
+        Ok(RecipeClient::new(config.backend()?).configured(config))
     }
 
     /// A client over the configured backend called `name`.

@@ -177,6 +177,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// The operation was cancelled.
     Cancelled,
+    /// A plug-in failed, or answered outside the plug-in protocol (details: `plugin`).
+    Plugin,
     /// Anything else (a read error, a broken state file).
     Other,
 }
@@ -217,6 +219,7 @@ impl Error {
             },
             Error::Backend(BackendError::Engine(_)) | Error::Engine(_) => ErrorCode::Engine,
             Error::Backend(BackendError::Unauthorized { .. }) => ErrorCode::Unauthorized,
+            Error::Backend(BackendError::Plugin { .. }) => ErrorCode::Plugin,
             Error::Repository(_) => ErrorCode::Repository,
             Error::Namespace(_) => ErrorCode::InvalidName,
             Error::State(nskit_update::StateError::NotARecipeProject(_)) => ErrorCode::NotAProject,
@@ -246,6 +249,7 @@ impl Error {
                 json!({ "available": available })
             }
             Error::Recipe(RecipeError::MissingAnswers(fields)) => json!({ "missing": fields }),
+            Error::Backend(BackendError::Plugin { plugin, .. }) => json!({ "plugin": plugin }),
             Error::Backend(BackendError::Unauthorized { host, .. })
             | Error::Repository(nskit_vcs::ProviderError::Unauthorized { host, .. }) => {
                 json!({ "host": host })

@@ -50,6 +50,9 @@ pub use config::{
 };
 pub use engine_status::{EngineStatus, engine_status};
 pub use error::{Error, ErrorCode, ErrorInfo, Result, redact_value};
+/// Backends: the [`RecipeBackend`] trait a custom backend implements, its error type, and
+/// the built-in backends.
+pub use nskit_backends as backends;
 pub use nskit_backends::{RecipeBackend, RecipeInfo, RegistryCredentials};
 /// Three-way merge (line merge compatible with `git merge-file`).
 pub use nskit_merge as merge;
@@ -57,8 +60,8 @@ pub use nskit_merge as merge;
 pub use nskit_progress as progress;
 pub use nskit_progress::{CancellationToken, Event, Reporter, Step, StepState};
 pub use nskit_recipe::{
-    Answers, Condition, Field, FieldError, FieldState, FieldType, FormState, Prompter, RecipeError,
-    RecipeVersion,
+    Answers, Condition, Field, FieldError, FieldState, FieldType, FormState, Prompter, Recipe,
+    RecipeError, RecipeSource, RecipeVersion,
 };
 pub use nskit_secret as secret;
 pub use nskit_update::{

@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use crate::config::{
-    BackendConfig, BackendType, Config, ConfigDocument, ConfigFile, Overrides, Setting, Source,
-    backend_types, check_backend_name,
+    BackendConfig, BackendType, BackendTypes, Config, ConfigDocument, ConfigFile, Overrides,
+    Setting, Source, check_backend_name,
 };
 use crate::error::{Error, Result};
 
@@ -167,7 +167,7 @@ impl Settings {
                 .get("backend")
                 .filter(|s| !s.editable())
                 .cloned(),
-            backend_types: backend_types(),
+            backend_types: config.backend_types.all(),
             vcs: doc.get("vcs").and_then(Value::as_object).cloned(),
             settings: config.settings(),
             warnings: config.warnings,
@@ -206,10 +206,11 @@ impl Settings {
             .filter(|old| old.get("type") == settings.get("type"))
             .cloned()
             .unwrap_or_default();
+        let types = self.config().map(|c| c.backend_types).unwrap_or_default();
         let shown = settings
             .get("type")
             .and_then(Value::as_str)
-            .map(form_keys)
+            .map(|kind| form_keys(&types, kind))
             .unwrap_or_default();
         merged.retain(|k, _| !shown.contains(k) && k != "type");
         for (k, v) in settings {
@@ -289,7 +290,7 @@ impl Settings {
         expand_strings(&mut cleaned, &*self.env)?;
         let config: BackendConfig = serde_json::from_value(cleaned)
             .map_err(|e| Error::Config(format!("the backend's settings: {e}")))?;
-        let backend = self.config()?.build_backend(&config);
+        let backend = self.config()?.build_backend(&config)?;
         let recipes = backend.list()?;
         Ok(BackendTest {
             backend: backend.describe(),
@@ -326,10 +327,9 @@ fn backend_key(doc: &ConfigDocument, name: &str) -> String {
 }
 
 /// The keys a form shows for a backend type (its schema's, secrets left out).
-fn form_keys(kind: &str) -> Vec<String> {
-    backend_types()
-        .into_iter()
-        .find(|t| t.name == kind)
+fn form_keys(types: &BackendTypes, kind: &str) -> Vec<String> {
+    types
+        .describe(kind)
         .and_then(|t| {
             t.schema
                 .get("properties")

@@ -3,4 +3,4 @@
 /**
  * What the faces branch on; everything else is in the message.
  */
-export type ErrorCode = "recipe_not_found" | "version_not_found" | "invalid_recipe" | "missing_answers" | "invalid_answers" | "target_not_empty" | "output" | "config" | "dirty_tree" | "base_unavailable" | "undo_refused" | "engine" | "repository" | "invalid_name" | "not_a_project" | "session_gone" | "invalid_resolution" | "conflicts_left" | "git" | "unauthorized" | "cancelled" | "other";
+export type ErrorCode = "recipe_not_found" | "version_not_found" | "invalid_recipe" | "missing_answers" | "invalid_answers" | "target_not_empty" | "output" | "config" | "dirty_tree" | "base_unavailable" | "undo_refused" | "engine" | "repository" | "invalid_name" | "not_a_project" | "session_gone" | "invalid_resolution" | "conflicts_left" | "git" | "unauthorized" | "cancelled" | "plugin" | "other";

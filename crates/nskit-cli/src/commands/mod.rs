@@ -26,6 +26,7 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         backend: args.backend,
         config_file: args.config,
         entrypoint_group: args.entrypoint_group,
+        backend_types: cli.backend_types.clone(),
     };
     let env = |k: &str| std::env::var(k).ok();
     // `config` must work on a file that does not load, to mend it.
@@ -38,14 +39,14 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
     }
     let client = || RecipeClient::from_config(&config);
     match args.command {
-        Command::List { json } => list::run(&client(), json),
-        Command::Versions { recipe, json } => versions::run(&client(), &recipe, json),
-        Command::Init(a) => init::run(&client(), a),
-        Command::Fields(a) => fields::run(&client(), a),
-        Command::GetRequiredFields(a) => fields::required(&client(), a),
-        Command::Discover { search, json } => discover::run(&client(), search.as_deref(), json),
-        Command::Update(a) => update::run(&client(), a),
-        Command::Check { project_path, json } => update::check(&client(), &project_path, json),
+        Command::List { json } => list::run(&client()?, json),
+        Command::Versions { recipe, json } => versions::run(&client()?, &recipe, json),
+        Command::Init(a) => init::run(&client()?, a),
+        Command::Fields(a) => fields::run(&client()?, a),
+        Command::GetRequiredFields(a) => fields::required(&client()?, a),
+        Command::Discover { search, json } => discover::run(&client()?, search.as_deref(), json),
+        Command::Update(a) => update::run(&client()?, a),
+        Command::Check { project_path, json } => update::check(&client()?, &project_path, json),
         Command::Recipe(c) => recipe::run(c),
         Command::Repo(c) => vcs::repo(&config, c),
         Command::Auth(c) => vcs::auth(&config, c),

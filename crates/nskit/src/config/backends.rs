@@ -17,12 +17,25 @@ pub(crate) struct BuildContext<'a> {
     pub entrypoint_group: &'a str,
     /// The Docker engine of image backends without their own.
     pub docker_host: Option<&'a str>,
+    /// The types the program registered.
+    pub types: &'a super::BackendTypes,
 }
 
 /// Builds the backend `config` describes.
-pub(crate) fn build(config: &BackendConfig, cx: &BuildContext<'_>) -> Box<dyn RecipeBackend> {
+pub(crate) fn build(
+    config: &BackendConfig,
+    cx: &BuildContext<'_>,
+) -> crate::Result<Box<dyn RecipeBackend>> {
     let docker_host = |own: &Option<String>| own.clone().or(cx.docker_host.map(str::to_string));
-    match config {
+    Ok(match config {
+        BackendConfig::Other(o) => {
+            let context = super::BackendContext {
+                data_dir: cx.data_dir.to_path_buf(),
+                entrypoint_group: cx.entrypoint_group.to_string(),
+                docker_host: cx.docker_host.map(str::to_string),
+            };
+            return cx.types.build(o, &context).map_err(crate::Error::Config);
+        }
         BackendConfig::Builtin => Box::new(BuiltinBackend),
         BackendConfig::Local(l) => Box::new(LocalBackend::new(l.recipes_dir.clone())),
         BackendConfig::Installed(i) => Box::new(InstalledBackend::new(
@@ -73,7 +86,7 @@ pub(crate) fn build(config: &BackendConfig, cx: &BuildContext<'_>) -> Box<dyn Re
                 });
             Box::new(GitHubBackend::new(s))
         }
-    }
+    })
 }
 
 /// The credentials for the registry at `host`: the config's, else the environment's, else

@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Which backend lists and loads recipes, by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum BackendConfig {
     /// The recipes compiled into nskit (the default).
     Builtin,
@@ -25,11 +24,34 @@ pub enum BackendConfig {
     /// An organisation's GitHub repositories matching `repo_pattern`, one version per
     /// release.
     Github(Box<GitHubConfig>),
+    /// A type nskit does not build in: one the program registered
+    /// ([`BackendTypes::register`](super::BackendTypes::register)), else one served by the
+    /// plug-in `nskit-backend-<type>`.
+    Other(OtherBackendConfig),
 }
+
+/// The settings of a backend type nskit does not build in, as written (but `type`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OtherBackendConfig {
+    /// The `type` word.
+    pub type_name: String,
+    /// Every other key.
+    pub settings: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The types nskit builds in.
+pub const BUILT_IN_TYPES: [&str; 6] = [
+    "builtin",
+    "local",
+    "installed",
+    "docker-local",
+    "docker",
+    "github",
+];
 
 impl BackendConfig {
     /// The `type` word.
-    pub fn type_name(&self) -> &'static str {
+    pub fn type_name(&self) -> &str {
         match self {
             BackendConfig::Builtin => "builtin",
             BackendConfig::Local(_) => "local",
@@ -37,7 +59,93 @@ impl BackendConfig {
             BackendConfig::DockerLocal(_) => "docker-local",
             BackendConfig::Docker(_) => "docker",
             BackendConfig::Github(_) => "github",
+            BackendConfig::Other(o) => &o.type_name,
         }
+    }
+
+    /// Reads a backend from its `type` and its other keys.
+    pub fn from_parts(
+        type_name: &str,
+        settings: serde_json::Map<String, serde_json::Value>,
+    ) -> std::result::Result<BackendConfig, String> {
+        fn parse<T: serde::de::DeserializeOwned>(
+            settings: serde_json::Map<String, serde_json::Value>,
+        ) -> std::result::Result<T, String> {
+            serde_json::from_value(serde_json::Value::Object(settings)).map_err(|e| e.to_string())
+        }
+        Ok(match type_name {
+            "builtin" => match settings.keys().next() {
+                Some(k) => {
+                    return Err(format!(
+                        "unknown field `{k}`: the builtin backend has no settings"
+                    ));
+                }
+                None => BackendConfig::Builtin,
+            },
+            "local" => BackendConfig::Local(parse(settings)?),
+            "installed" => BackendConfig::Installed(parse(settings)?),
+            "docker-local" => BackendConfig::DockerLocal(parse(settings)?),
+            "docker" => BackendConfig::Docker(Box::new(parse(settings)?)),
+            "github" => BackendConfig::Github(Box::new(parse(settings)?)),
+            other => {
+                if !nskit_plugin::valid_name(other) {
+                    return Err(format!(
+                        "`{other}` is not a backend type: built in are {}; other types are \
+                         lower-case words served by a plug-in (`nskit-backend-<type>`)",
+                        BUILT_IN_TYPES.join(", ")
+                    ));
+                }
+                BackendConfig::Other(OtherBackendConfig {
+                    type_name: other.to_string(),
+                    settings,
+                })
+            }
+        })
+    }
+
+    /// Its keys but `type`, as JSON.
+    pub fn settings(&self) -> serde_json::Map<String, serde_json::Value> {
+        fn to<T: Serialize>(t: &T) -> serde_json::Map<String, serde_json::Value> {
+            match serde_json::to_value(t) {
+                Ok(serde_json::Value::Object(m)) => m,
+                _ => serde_json::Map::new(),
+            }
+        }
+        match self {
+            BackendConfig::Builtin => serde_json::Map::new(),
+            BackendConfig::Local(c) => to(c),
+            BackendConfig::Installed(c) => to(c),
+            BackendConfig::DockerLocal(c) => to(c),
+            BackendConfig::Docker(c) => to(c),
+            BackendConfig::Github(c) => to(c),
+            BackendConfig::Other(o) => o.settings.clone(),
+        }
+    }
+}
+
+impl Serialize for BackendConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serde_json::Map::new();
+        map.insert("type".into(), self.type_name().into());
+        map.extend(self.settings());
+        map.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for BackendConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut map = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        let type_name = match map.remove("type") {
+            Some(serde_json::Value::String(t)) => t,
+            Some(other) => {
+                return Err(D::Error::custom(format!(
+                    "`type` must be a word, not {other}"
+                )));
+            }
+            None => return Err(D::Error::missing_field("type")),
+        };
+        BackendConfig::from_parts(&type_name, map).map_err(D::Error::custom)
     }
 }
 

@@ -6,6 +6,7 @@
 mod backends;
 mod document;
 mod file;
+mod types;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,10 +21,11 @@ use backends::from_config_or_env;
 pub use backends::registry_credentials;
 pub use document::{ConfigDocument, KNOWN_KEYS, check_backend_name, is_secret_key};
 pub use file::{
-    BackendConfig, BackendType, ConfigFile, CredentialsConfig, DockerLocalConfig, GitHubConfig,
-    InstalledConfig, LocalConfig, NamespacesConfig, RegistryConfig, Theme, VcsConfig,
-    backend_types,
+    BUILT_IN_TYPES, BackendConfig, BackendType, ConfigFile, CredentialsConfig, DockerLocalConfig,
+    GitHubConfig, InstalledConfig, LocalConfig, NamespacesConfig, OtherBackendConfig,
+    RegistryConfig, Theme, VcsConfig, backend_types,
 };
+pub use types::{BackendContext, BackendTypes, PLUGIN_KEYS, plugin_types};
 
 use crate::env_vars;
 use crate::error::{Error, Result};
@@ -110,6 +112,8 @@ pub struct Overrides {
     pub config_file: Option<PathBuf>,
     /// The entry-point group.
     pub entrypoint_group: Option<String>,
+    /// The backend types the program registered beyond the built-in ones.
+    pub backend_types: BackendTypes,
 }
 
 /// The resolved configuration: flags > `NSKIT_*` environment > config file > defaults.
@@ -140,6 +144,8 @@ pub struct Config {
     pub sources: BTreeMap<String, Source>,
     /// Things to tell the user (keys nskit does not know).
     pub warnings: Vec<String>,
+    /// The backend types the program registered (every other type is a plug-in's).
+    pub backend_types: BackendTypes,
 }
 
 impl Default for Config {
@@ -161,6 +167,7 @@ impl Default for Config {
             theme: Theme::System,
             sources: BTreeMap::new(),
             warnings: vec![],
+            backend_types: BackendTypes::default(),
         }
     }
 }
@@ -285,7 +292,10 @@ impl Config {
         overrides: &Overrides,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config> {
-        let mut c = Config::default();
+        let mut c = Config {
+            backend_types: overrides.backend_types.clone(),
+            ..Config::default()
+        };
         let set = |c: &mut Config, key: &str, source: Source| {
             c.sources.insert(key.to_string(), source);
         };
@@ -358,6 +368,19 @@ impl Config {
         if let Some(d) = env(env_vars::NSKIT_OUTPUT_DIR) {
             c.output_dir = Some(PathBuf::from(d));
             set(&mut c, "output_dir", env_source(env_vars::NSKIT_OUTPUT_DIR));
+        }
+        // Registered types check their settings now, as the built-in ones were when read.
+        for b in &c.backends {
+            if let BackendConfig::Other(o) = &b.config {
+                c.backend_types.check(o).map_err(|e| {
+                    Error::Config(format!(
+                        "{}: backend `{}` (type {}): {e}",
+                        b.source.describe(),
+                        b.name,
+                        o.type_name
+                    ))
+                })?;
+            }
         }
         if !c.backends.iter().any(|b| b.name == c.default_backend) {
             c.warnings.push(format!(
@@ -520,6 +543,16 @@ impl Config {
                 token: None,
                 entrypoint: None,
             }))),
+            registered if self.backend_types.registered(registered) => {
+                let config = OtherBackendConfig {
+                    type_name: registered.into(),
+                    settings: serde_json::Map::new(),
+                };
+                self.backend_types
+                    .check(&config)
+                    .map_err(|e| Error::Config(format!("--backend {registered}: {e}")))?;
+                Ok(BackendConfig::Other(config))
+            }
             path if Path::new(path).is_file() => {
                 let p = Path::new(path);
                 let b: BackendConfig = read_yaml(p, env)?;
@@ -527,8 +560,19 @@ impl Config {
             }
             other => {
                 let names: Vec<&str> = self.backends.iter().map(|b| b.name.as_str()).collect();
+                let registered: Vec<String> = self
+                    .backend_types
+                    .registered_types()
+                    .into_iter()
+                    .map(|t| t.name)
+                    .collect();
+                let registered = if registered.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}, ", registered.join(", "))
+                };
                 Err(Error::Config(format!(
-                    "unknown backend `{other}`: use a configured backend ({}), builtin, local, installed, docker-local, docker, github, or the path of a backend config file",
+                    "unknown backend `{other}`: use a configured backend ({}), builtin, local, installed, docker-local, docker, github, {registered}or the path of a backend config file",
                     names.join(", ")
                 )))
             }
@@ -540,11 +584,12 @@ impl Config {
             data_dir: &self.data_dir,
             entrypoint_group: &self.entrypoint_group,
             docker_host: self.docker_host.as_deref(),
+            types: &self.backend_types,
         }
     }
 
     /// Builds the backend in use.
-    pub fn backend(&self) -> Box<dyn RecipeBackend> {
+    pub fn backend(&self) -> Result<Box<dyn RecipeBackend>> {
         backends::build(&self.backend, &self.build_context())
     }
 
@@ -560,12 +605,13 @@ impl Config {
                     .join(", ")
             ))
         })?;
-        Ok(backends::build(&b.config, &self.build_context()))
+        backends::build(&b.config, &self.build_context())
+            .map_err(|e| Error::Config(format!("backend `{name}`: {e}")))
     }
 
     /// Builds a backend from settings not (yet) in the configuration: a preferences
     /// pane's "test" before saving.
-    pub fn build_backend(&self, config: &BackendConfig) -> Box<dyn RecipeBackend> {
+    pub fn build_backend(&self, config: &BackendConfig) -> Result<Box<dyn RecipeBackend>> {
         backends::build(config, &self.build_context())
     }
 
