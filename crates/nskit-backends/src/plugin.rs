@@ -184,7 +184,8 @@ impl PluginBackend {
         serde_json::from_value(v).map_err(|e| BackendError::Plugin {
             plugin: self.label(),
             message: format!(
-                "its answer to `{method}` does not have the protocol's shape ({e}); see docs/plugin-protocol.md"
+                "{}: its answer to `{method}` does not have the protocol's shape ({e}); see docs/plugin-protocol.md",
+                self.label()
             ),
         })
     }
@@ -329,10 +330,12 @@ impl RecipeBackend for PluginBackend {
                 reporter,
             )?);
         }
-        Recipe::from_dir(dir.path()).map_err(|e| BackendError::Plugin {
+        // Large files stay in the folder, which lives as long as the recipe.
+        Recipe::from_temp_dir(dir, std::path::Path::new("")).map_err(|e| BackendError::Plugin {
             plugin: self.label(),
             message: format!(
-                "`fetch` of {name} {version}{} did not leave a recipe in the folder it was given: {e}",
+                "{}: `fetch` of {name} {version}{} did not leave a recipe in the folder it was given: {e}",
+                self.label(),
                 fetched
                     .location
                     .map(|l| format!(" (from {l})"))
