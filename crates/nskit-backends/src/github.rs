@@ -243,7 +243,13 @@ impl GitHubBackend {
 /// Unpacks a GitHub source archive (`.tar.gz` with one top folder) into `dest`, refusing
 /// links and any path that would leave `dest`.
 pub fn unpack_source_archive(bytes: &[u8], dest: &Path) -> Result<()> {
-    let bad = |m: String| BackendError::Install(format!("the source archive is unsafe: {m}"));
+    unpack_archive(bytes, dest, 1)
+}
+
+/// Unpacks a `.tar.gz` into `dest`, its paths' first `strip` folders left out (as `tar
+/// --strip-components`), refusing links and any path that would leave `dest`.
+pub fn unpack_archive(bytes: &[u8], dest: &Path, strip: usize) -> Result<()> {
+    let bad = |m: String| BackendError::Install(format!("the archive is unsafe: {m}"));
     let io = |e: std::io::Error| BackendError::Io {
         action: "cannot unpack the source archive into",
         path: dest.to_path_buf(),
@@ -273,10 +279,12 @@ pub fn unpack_source_archive(bytes: &[u8], dest: &Path) -> Result<()> {
             }
         }
         // GitHub puts everything in `<owner>-<repo>-<sha>/`.
-        if parts.len() <= 1 {
+        if parts.len() <= strip {
             continue;
         }
-        let target = parts[1..].iter().fold(dest.to_path_buf(), |p, c| p.join(c));
+        let target = parts[strip..]
+            .iter()
+            .fold(dest.to_path_buf(), |p, c| p.join(c));
         if kind.is_dir() {
             std::fs::create_dir_all(&target).map_err(io)?;
         } else if kind.is_file() || kind == tar::EntryType::Continuous {

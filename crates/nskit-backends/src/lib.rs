@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 pub use builtin::BuiltinBackend;
 pub use docker_local::DockerLocalBackend;
-pub use github::{GitHubBackend, GitHubSettings, unpack_source_archive};
+pub use github::{GitHubBackend, GitHubSettings, unpack_archive, unpack_source_archive};
 pub use installed::{DEFAULT_GROUP, InstalledBackend, install_recipe};
 pub use local::LocalBackend;
 pub use nskit_engine::RegistryCredentials;
@@ -90,6 +90,10 @@ pub enum BackendError {
     /// The operation was cancelled through its reporter.
     #[error("cancelled")]
     Cancelled,
+    /// Anything else a backend reports (a custom backend's store failing): the message
+    /// says what and how to fix it.
+    #[error("{0}")]
+    Other(String),
     /// A registry or host refused the credentials it was given, or wants some.
     #[error("{message}")]
     Unauthorized {

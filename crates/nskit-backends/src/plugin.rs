@@ -200,13 +200,14 @@ impl PluginBackend {
     fn error(&self, e: PluginError) -> BackendError {
         match e {
             PluginError::Cancelled => BackendError::Cancelled,
-            PluginError::Refused {
-                code,
-                message,
-                details,
-                method,
-                ..
-            } => {
+            PluginError::Refused(r) => {
+                let nskit_plugin::Refusal {
+                    code,
+                    message,
+                    details,
+                    method,
+                    ..
+                } = *r;
                 let strings = |k: &str| -> Vec<String> {
                     details[k]
                         .as_array()

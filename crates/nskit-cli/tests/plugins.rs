@@ -144,7 +144,11 @@ fn an_s3_plugin_in_python_serves_list_versions_init_and_update() {
     assert!(state.contains("backend: s3"), "{state}");
 
     // The user's edit, then 1.1.0 is published: the update keeps the edit.
-    edit(&p.join("Cargo.toml"), "description = ", "# ours\ndescription = ");
+    edit(
+        &p.join("Cargo.toml"),
+        "description = ",
+        "# ours\ndescription = ",
+    );
     git(&p, &["commit", "-qam", "ours"]);
     let v2 = home.path().join("src/1.1.0");
     copy_dir(&v1, &v2);
@@ -184,7 +188,11 @@ fn plugin_failures_are_clear_errors_naming_the_plugin() {
     let home = Home::new();
     let bin = home.path().join("bin");
     std::fs::create_dir_all(&bin).expect("mkdir");
-    shell_plugin(&bin, "crashes", "cat >/dev/null; echo 'bucket?' >&2; kill -SEGV $$");
+    shell_plugin(
+        &bin,
+        "crashes",
+        "cat >/dev/null; echo 'bucket?' >&2; kill -SEGV $$",
+    );
     shell_plugin(&bin, "chatty", "cat >/dev/null; echo 'Listing recipes...'");
     shell_plugin(
         &bin,
@@ -218,10 +226,11 @@ fn plugin_failures_are_clear_errors_naming_the_plugin() {
         ("refuses", "`bucket` is required"),
         ("shapeless", "does not have the protocol's shape"),
     ] {
-        let (code, stdout, stderr) = run(home
-            .nskit()
-            .env("PATH", path_with(&[&bin]))
-            .args(["--backend", backend, "list"]));
+        let (code, stdout, stderr) =
+            run(home
+                .nskit()
+                .env("PATH", path_with(&[&bin]))
+                .args(["--backend", backend, "list"]));
         assert_eq!(code, 1, "{backend}: {stdout}{stderr}");
         assert!(stderr.contains(wanted), "{backend}: {stderr}");
         if backend != "missing" {
@@ -233,10 +242,11 @@ fn plugin_failures_are_clear_errors_naming_the_plugin() {
         assert!(!stderr.contains("panicked"), "{backend}: {stderr}");
     }
     // The crash's last words are quoted.
-    let (_, _, stderr) = run(home
-        .nskit()
-        .env("PATH", path_with(&[&bin]))
-        .args(["--backend", "crashes", "list"]));
+    let (_, _, stderr) =
+        run(home
+            .nskit()
+            .env("PATH", path_with(&[&bin]))
+            .args(["--backend", "crashes", "list"]));
     assert!(stderr.contains("bucket?"), "{stderr}");
 
     // A type that is not a plain word is refused when the file is read.

@@ -111,22 +111,26 @@ pub enum PluginError {
         theirs: u64,
     },
     /// The program answered with an error of its own.
-    #[error("{program}: {message}")]
-    Refused {
-        /// The program.
-        program: String,
-        /// The request.
-        method: String,
-        /// Its error code (`not_found`, `config`, `unauthorized`, `unavailable`, ...).
-        code: String,
-        /// Its message.
-        message: String,
-        /// Anything else it said.
-        details: Value,
-    },
+    #[error("{}: {}", .0.program, .0.message)]
+    Refused(Box<Refusal>),
     /// The operation was cancelled; the program was stopped.
     #[error("cancelled")]
     Cancelled,
+}
+
+/// An error a plug-in answered with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    /// The program.
+    pub program: String,
+    /// The request.
+    pub method: String,
+    /// Its error code (`not_found`, `config`, `unauthorized`, `unavailable`, ...).
+    pub code: String,
+    /// Its message.
+    pub message: String,
+    /// Anything else it said.
+    pub details: Value,
 }
 
 fn tail(lines: &[String]) -> String {
@@ -220,7 +224,7 @@ pub fn on_path(prefix: &str) -> Vec<(String, Plugin)> {
 fn in_dirs(prefix: &str, dirs: &[PathBuf]) -> Vec<(String, Plugin)> {
     let mut found: Vec<(String, Plugin)> = Vec::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+        let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
         for e in entries.flatten() {
@@ -436,13 +440,13 @@ impl Plugin {
             None => return Err(not_protocol("no numeric `protocol` field".into())),
         }
         if let Some(e) = reply.error {
-            return Err(PluginError::Refused {
+            return Err(PluginError::Refused(Box::new(Refusal {
                 program,
                 method: method.into(),
                 code: e.code,
                 message: nskit_secret::redact(&e.message).into_owned(),
                 details: e.details,
-            });
+            })));
         }
         if !status.success() {
             return Err(exited());

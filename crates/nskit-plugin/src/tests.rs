@@ -134,15 +134,10 @@ fn the_plugins_own_error_comes_through() {
         r#"echo '{"protocol": 1, "error": {"code": "not_found", "message": "no recipe named `x`", "details": {"available": ["a"]}}}'; exit 1"#,
     );
     match call(&p, 10 * SECOND).expect_err("refused") {
-        PluginError::Refused {
-            code,
-            message,
-            details,
-            ..
-        } => {
-            assert_eq!(code, "not_found");
-            assert_eq!(message, "no recipe named `x`");
-            assert_eq!(details["available"], json!(["a"]));
+        PluginError::Refused(r) => {
+            assert_eq!(r.code, "not_found");
+            assert_eq!(r.message, "no recipe named `x`");
+            assert_eq!(r.details["available"], json!(["a"]));
         }
         e => panic!("{e}"),
     }

@@ -322,3 +322,179 @@ fn describe_plugin(name: &str, plugin: &nskit_plugin::Plugin) -> BackendType {
         schema,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{BackendConfig, Config, Overrides};
+    use nskit_backends::{BackendError, RecipeInfo};
+    use nskit_recipe::{Recipe, RecipeSource, RecipeVersion};
+
+    /// Recipes from a vault that knows one name.
+    #[derive(serde::Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[schemars(title = "Vault")]
+    struct VaultConfig {
+        /// The vault's address.
+        #[schemars(title = "Address")]
+        url: String,
+        /// Its token.
+        #[serde(default)]
+        #[schemars(extend("x-secret" = true))]
+        token: Option<String>,
+    }
+
+    struct VaultBackend(String);
+
+    impl TryFrom<VaultConfig> for VaultBackend {
+        type Error = String;
+        fn try_from(c: VaultConfig) -> Result<Self, String> {
+            let _ = c.token;
+            if c.url.starts_with("https://") {
+                Ok(VaultBackend(c.url))
+            } else {
+                Err(format!("`url` must start with https://, not {}", c.url))
+            }
+        }
+    }
+
+    impl RecipeBackend for VaultBackend {
+        fn kind(&self) -> &'static str {
+            "vault"
+        }
+        fn describe(&self) -> String {
+            format!("the vault at {}", self.0)
+        }
+        fn list(&self) -> nskit_backends::Result<Vec<RecipeInfo>> {
+            Ok(vec![RecipeInfo {
+                name: "secret-service".into(),
+                description: String::new(),
+                tags: vec![],
+                versions: vec!["1.0.0".into()],
+                latest: Some("1.0.0".into()),
+            }])
+        }
+        fn versions(&self, _: &str) -> nskit_backends::Result<Vec<RecipeVersion>> {
+            Ok(vec![RecipeVersion::new("1.0.0")])
+        }
+        fn load(&self, n: &str, _: &RecipeVersion, _: &Reporter) -> nskit_backends::Result<Recipe> {
+            Err(BackendError::RecipeNotFound {
+                name: n.into(),
+                backend: self.describe(),
+                available: vec![],
+            })
+        }
+        fn source(&self) -> RecipeSource {
+            RecipeSource {
+                backend: "vault".into(),
+                location: Some(self.0.clone()),
+                image: None,
+                digest: None,
+            }
+        }
+    }
+    use nskit_progress::Reporter;
+
+    fn load(types: &BackendTypes, yaml: &str) -> crate::Result<Config> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("config.yaml");
+        std::fs::write(&file, yaml).expect("write");
+        Config::load_with(
+            &Overrides {
+                config_file: Some(file),
+                backend_types: types.clone(),
+                ..Overrides::default()
+            },
+            &|_| None,
+        )
+    }
+
+    #[test]
+    fn a_registered_type_is_read_checked_built_and_described() {
+        let types = BackendTypes::new().with::<VaultConfig, VaultBackend>("vault");
+        let c = load(
+            &types,
+            "backends:\n  acme:\n    type: vault\n    url: https://vault.acme.test\n",
+        )
+        .expect("loads");
+        let BackendConfig::Other(o) = &c.backend else {
+            panic!("{:?}", c.backend)
+        };
+        assert_eq!(o.type_name, "vault");
+        let backend = c.backend().expect("builds");
+        assert_eq!(backend.describe(), "the vault at https://vault.acme.test");
+        assert_eq!(backend.list().expect("lists")[0].name, "secret-service");
+
+        // Its keys are checked when the file is read, with the backend named.
+        let e = load(&types, "backends:\n  acme: {type: vault, ur: x}\n")
+            .expect_err("unknown key")
+            .to_string();
+        assert!(e.contains("backend `acme` (type vault)"), "{e}");
+        assert!(e.contains("unknown field `ur`"), "{e}");
+        // The backend's own check runs when it is built.
+        let c = load(
+            &types,
+            "backends:\n  acme: {type: vault, url: 'http://x'}\n",
+        )
+        .expect("loads");
+        let e = c.backend().map(|_| ()).expect_err("refused").to_string();
+        assert!(e.contains("must start with https://"), "{e}");
+
+        // Described for forms: the title, the doc comment, the fields, the secret.
+        let t = types.describe("vault").expect("described");
+        assert_eq!(t.label, "Vault");
+        assert_eq!(t.description, "Recipes from a vault that knows one name.");
+        assert_eq!(t.schema["properties"]["url"]["title"], "Address");
+        assert_eq!(t.schema["properties"]["token"]["x-secret"], true);
+        assert!(types.all().iter().any(|t| t.name == "vault"));
+        assert!(types.all().iter().any(|t| t.name == "github"));
+
+        // `--backend vault` names the type, whose settings must then be complete.
+        let e = Config::load_with(
+            &Overrides {
+                backend: Some("vault".into()),
+                backend_types: types.clone(),
+                ..Overrides::default()
+            },
+            &|_| None,
+        )
+        .expect_err("no url")
+        .to_string();
+        assert!(e.contains("--backend vault: missing field `url`"), "{e}");
+    }
+
+    #[test]
+    fn an_unregistered_type_is_left_to_a_plugin_and_written_back_as_read() {
+        let c = load(
+            &BackendTypes::new(),
+            "backends:\n  acme: {type: s3, bucket: b, timeout_secs: 5}\n",
+        )
+        .expect("loads");
+        let written = serde_json::to_value(&c.backend).expect("json");
+        assert_eq!(
+            written,
+            serde_json::json!({"type": "s3", "bucket": "b", "timeout_secs": 5})
+        );
+        let b = c.backend().expect("a plug-in backend");
+        assert_eq!(b.kind(), "plugin");
+        assert!(
+            b.describe().contains("nskit-backend-s3"),
+            "{}",
+            b.describe()
+        );
+        // A bad limit is said when it is built.
+        let c = load(
+            &BackendTypes::new(),
+            "backends:\n  acme: {type: s3, timeout_secs: soon}\n",
+        )
+        .expect("loads");
+        let e = c.backend().map(|_| ()).expect_err("bad").to_string();
+        assert!(e.contains("`timeout_secs` must be a whole number"), "{e}");
+    }
+
+    #[test]
+    #[should_panic(expected = "cannot be registered")]
+    fn a_built_in_name_cannot_be_registered() {
+        let _ = BackendTypes::new().with::<VaultConfig, VaultBackend>("github");
+    }
+}
