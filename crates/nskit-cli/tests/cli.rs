@@ -795,6 +795,11 @@ fn config_show_says_where_each_value_comes_from_and_set_edits_the_file() {
     assert!(err.contains("is a secret and is never written"), "{err}");
     let (code, _, err) = set(&["backends.other.type", "docker-local-typo"]);
     assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no backend type `docker-local-typo`")
+            && err.contains("no plug-in `nskit-backend-docker-local-typo` is on PATH"),
+        "{err}"
+    );
     let (code, _, err) = set(&["colour", "blue"]);
     assert_eq!(code, 2);
     assert!(err.contains("`colour` is not a setting"), "{err}");

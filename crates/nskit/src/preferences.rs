@@ -207,6 +207,9 @@ impl Settings {
             .cloned()
             .unwrap_or_default();
         let types = self.config().map(|c| c.backend_types).unwrap_or_default();
+        types
+            .check_served(&Value::Object(settings.clone()))
+            .map_err(Error::Config)?;
         let shown = settings
             .get("type")
             .and_then(Value::as_str)

@@ -51,6 +51,18 @@ pub(crate) fn run(cli: &Cli, overrides: &Overrides, c: ConfigCommand) -> anyhow:
             let path = path()?;
             let mut doc = ConfigDocument::load(&path)?;
             doc.set_text(&key, &value)?;
+            // The backend changed must be of a type something serves.
+            let backend = match key.split('.').collect::<Vec<_>>().as_slice() {
+                ["backend", ..] => Some("backend".to_string()),
+                ["backends", name, ..] => Some(format!("backends.{name}")),
+                _ => None,
+            };
+            if let Some(b) = backend.and_then(|b| doc.get(&b).cloned()) {
+                overrides
+                    .backend_types
+                    .check_served(&b)
+                    .map_err(|e| nskit::Error::Config(format!("{key}: {e}")))?;
+            }
             doc.save_change(&key, &env)?;
             outln!("set {key} in {}", path.display());
             // Say so when the environment or a flag hides the new value.

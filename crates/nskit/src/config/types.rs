@@ -222,6 +222,45 @@ impl BackendTypes {
             })
     }
 
+    /// Refuses a backend whose `type` nothing serves: not built in, not registered, no
+    /// `command:` and no plug-in on PATH (a typo, most likely). For a change being made;
+    /// a file is read without it, since a plug-in may be installed only where it is used.
+    pub fn check_served(&self, backend: &Value) -> Result<(), String> {
+        let Some(kind) = backend.get("type").and_then(Value::as_str) else {
+            return Ok(());
+        };
+        if BUILT_IN_TYPES.contains(&kind)
+            || self.registered(kind)
+            || backend.get("command").is_some()
+        {
+            return Ok(());
+        }
+        match nskit_plugin::Plugin::find(nskit_backends::plugin::PREFIX, kind) {
+            Ok(_) => Ok(()),
+            Err(nskit_plugin::PluginError::BadName { .. }) => Err(format!(
+                "`{kind}` is not a backend type: built in are {}",
+                BUILT_IN_TYPES.join(", ")
+            )),
+            Err(_) => {
+                let registered: Vec<String> = self
+                    .registered_types()
+                    .into_iter()
+                    .map(|t| t.name)
+                    .collect();
+                Err(format!(
+                    "no backend type `{kind}`: built in are {}{}, and no plug-in `{}{kind}` is on PATH (install it, or give its path as `command:`)",
+                    BUILT_IN_TYPES.join(", "),
+                    if registered.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; this program adds {}", registered.join(", "))
+                    },
+                    nskit_backends::plugin::PREFIX
+                ))
+            }
+        }
+    }
+
     /// The registered types.
     pub fn registered_types(&self) -> Vec<BackendType> {
         self.registered.iter().map(|r| r.info.clone()).collect()

@@ -248,3 +248,113 @@ async fn drive_token(c: &Client, home: &std::path::Path, host: &str) -> Result<(
     }
     Ok(())
 }
+
+/// A backend type served by a plug-in on PATH (the S3 plug-in in Python, against the test
+/// S3 server) is offered in the pane with the fields its `describe` gives, tested, saved,
+/// and its recipes fill the catalogue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_backend_is_offered_with_its_own_fields() -> Result<()> {
+    if skip("a_plugin_backend_is_offered_with_its_own_fields")? {
+        return Ok(());
+    }
+    let (Ok(s3), Ok(python)) = (
+        std::env::var("NSKIT_TEST_S3"),
+        std::env::var("NSKIT_TEST_PYTHON_BIN"),
+    ) else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            bail!("CI=true and no S3 server (NSKIT_TEST_S3, NSKIT_TEST_PYTHON_BIN)");
+        }
+        eprintln!("SKIPPED a_plugin_backend_is_offered_with_its_own_fields: no S3 server");
+        return Ok(());
+    };
+    let home = tempfile::tempdir()?;
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let plugins = repo.join("examples/s3-backend-python");
+    let bucket = format!("e2e-{}", std::process::id());
+    let aws = [
+        ("AWS_ACCESS_KEY_ID", "e2e"),
+        ("AWS_SECRET_ACCESS_KEY", "e2e-secret"),
+    ];
+    let py = std::path::Path::new(&python).join("python3");
+    let made = std::process::Command::new(&py)
+        .args([
+            "-c",
+            "import sys, boto3; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1').create_bucket(Bucket=sys.argv[2])",
+            &s3,
+            &bucket,
+        ])
+        .envs(aws)
+        .status()?;
+    let published = std::process::Command::new(&py)
+        .arg(plugins.join("nskit-backend-s3"))
+        .args([
+            "publish",
+            &repo.join("recipes/rust_cli").display().to_string(),
+        ])
+        .args([
+            "--bucket",
+            &bucket,
+            "--endpoint-url",
+            &s3,
+            "--name",
+            "s3-cli",
+        ])
+        .args(["--version", "1.0.0", "--description", "A CLI kept in S3"])
+        .envs(aws)
+        .status()?;
+    if !made.success() || !published.success() {
+        bail!("cannot fill the test bucket {bucket}");
+    }
+    let path = std::env::join_paths(
+        [std::path::PathBuf::from(&python), plugins]
+            .into_iter()
+            .chain(std::env::split_paths(
+                &std::env::var_os("PATH").unwrap_or_default(),
+            )),
+    )?;
+    let path = path.to_string_lossy().into_owned();
+    let (_driver, c) = start_app(home.path(), "", true, &[("PATH", &path), aws[0], aws[1]]).await?;
+    let result = drive_plugin_backend(&c, &bucket, &s3).await;
+    if result.is_err() {
+        screenshot(&c, "preferences-plugin-failure").await;
+    }
+    let _ = c.close().await;
+    result?;
+    let text = std::fs::read_to_string(home.path().join("config.yaml"))?;
+    assert!(
+        text.contains("type: s3") && text.contains(&format!("bucket: {bucket}")),
+        "{text}"
+    );
+    Ok(())
+}
+
+async fn drive_plugin_backend(c: &Client, bucket: &str, s3: &str) -> Result<()> {
+    wait_css(c, "[data-testid=recipe-card-rust_cli]").await?;
+    click(c, "[data-testid=nav-preferences]").await?;
+    click(c, "[data-testid=backend-add]").await?;
+    type_into(c, "[data-testid=backend-name]", "storage").await?;
+    wait_css(c, "[data-testid=backend-type]")
+        .await?
+        .select_by_value("s3")
+        .await?;
+    // The plug-in's own fields; its secret is not a field.
+    type_into(c, "[data-testid=backend-input-bucket]", bucket).await?;
+    type_into(c, "[data-testid=backend-input-endpoint_url]", s3).await?;
+    wait_css(c, "[data-testid=backend-input-region]").await?;
+    if c.find(fantoccini::Locator::Css(
+        "[data-testid=backend-input-secret_access_key]",
+    ))
+    .await
+    .is_ok()
+    {
+        bail!("the plug-in's secret is shown as a field");
+    }
+    click(c, "[data-testid=backend-test]").await?;
+    wait_text(c, "[data-testid=backend-test-result]", "1 recipe (s3-cli)").await?;
+    screen(c, "preferences-plugin-backend").await?;
+    click(c, "[data-testid=backend-save]").await?;
+    wait_text(c, "[data-testid=backend-row-storage]", "default").await?;
+    click(c, "[data-testid=nav-create]").await?;
+    wait_text(c, "[data-testid=recipe-card-s3-cli]", "A CLI kept in S3").await?;
+    Ok(())
+}
