@@ -859,3 +859,115 @@ fn config_show_says_where_each_value_comes_from_and_set_edits_the_file() {
     let (_, out, _) = run(home.nskit().args(["config", "path"]));
     assert_eq!(out.trim(), file.display().to_string());
 }
+
+/// Every key by one naming rule, for a container or a CI job with no file: a backend made
+/// of variables alone, one key of a file's backend replaced by a variable, the git host's
+/// repository settings by the original's names; `config show` names each variable.
+#[test]
+fn configuration_by_environment_alone_says_which_variable_set_each_value() {
+    let home = Home::new();
+    let recipes = home.path().join("recipes");
+    local_recipe(
+        &recipes,
+        "svc",
+        "1.0.0",
+        "fields: []\n",
+        &[("README.md", "svc\n")],
+    );
+    let other = home.path().join("other");
+    local_recipe(
+        &other,
+        "other-svc",
+        "1.0.0",
+        "fields: []\n",
+        &[("README.md", "o\n")],
+    );
+    let with_env = |c: &mut std::process::Command| {
+        c.env("NSKIT_BACKENDS__TEAM__TYPE", "local")
+            .env("NSKIT_BACKENDS__TEAM__RECIPES_DIR", &recipes)
+            .env("NSKIT_DEFAULT_BACKEND", "team")
+            .env("NSKIT_VCS__ORGANISATION", "1234")
+            .env(
+                "NSKIT_VCS__BRANCH_PROTECTION__REQUIRED_STATUS_CHECKS",
+                "[ci, lint]",
+            )
+            .env("GITHUB_REPO_HAS_WIKI", "false")
+            .env("NSKIT_COLOUR__X", "blue");
+    };
+    let mut list = home.nskit();
+    with_env(&mut list);
+    let (code, out, err) = run(list.arg("list"));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("svc"), "{out}");
+    assert!(
+        err.contains("NSKIT_COLOUR__X is not a setting"),
+        "the stray variable is said: {err}"
+    );
+
+    let mut show = home.nskit();
+    with_env(&mut show);
+    let (code, out, err) = run(show.args(["config", "show", "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let settings: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
+    let find = |key: &str| {
+        settings
+            .iter()
+            .find(|s| s["key"] == key)
+            .unwrap_or_else(|| panic!("{key} not shown: {out}"))
+            .clone()
+    };
+    let s = find("backends.team.type");
+    assert_eq!(s["value"], "local");
+    assert_eq!(s["source"]["var"], "NSKIT_BACKENDS__TEAM__TYPE");
+    assert_eq!(
+        find("default_backend")["source"]["var"],
+        "NSKIT_DEFAULT_BACKEND"
+    );
+    // Text where the schema wants text, a list where it wants a list.
+    assert_eq!(find("vcs.organisation")["value"], "1234");
+    assert_eq!(
+        find("vcs.branch_protection.required_status_checks")["value"],
+        serde_json::json!(["ci", "lint"])
+    );
+    let wiki = find("vcs.settings.has_wiki");
+    assert_eq!(wiki["value"], false);
+    assert_eq!(wiki["source"]["var"], "GITHUB_REPO_HAS_WIKI");
+
+    // A file's backend with one key replaced by a variable: the rest stays the file's.
+    let file = home.path().join(".config/nskit/config.yaml");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &file,
+        format!(
+            "backends:\n  team:\n    type: local\n    recipes_dir: {}\n",
+            recipes.display()
+        ),
+    )
+    .expect("write");
+    let (code, out, err) = run(home
+        .nskit()
+        .env("NSKIT_BACKENDS__TEAM__RECIPES_DIR", &other)
+        .arg("list"));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("other-svc") && !out.contains("\nsvc"), "{out}");
+    let (_, out, _) = run(home
+        .nskit()
+        .env("NSKIT_BACKENDS__TEAM__RECIPES_DIR", &other)
+        .args(["config", "show"]));
+    let line = |key: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line("backends.team.recipes_dir").contains("environment NSKIT_BACKENDS__TEAM__RECIPES_DIR"),
+        "{out}"
+    );
+    assert!(line("backends.team.type").contains("file "), "{out}");
+
+    // A value the schema refuses names the variable.
+    let (code, _, err) = run(home.nskit().env("NSKIT_THEME", "purple").arg("list"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("NSKIT_THEME"), "{err}");
+}

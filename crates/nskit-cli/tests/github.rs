@@ -584,3 +584,85 @@ fn a_token_the_host_echoes_back_is_masked() {
         "{stdout}{stderr}"
     );
 }
+
+/// The original's repository settings: options sent with the creation, topics, the
+/// default branch protected once pushed, the organisation's custom properties; from the
+/// configuration file, and from `GITHUB_REPO_*` / `NSKIT_GITHUB_BRANCH_PROTECTION_*`
+/// variables alone.
+#[test]
+fn repository_settings_protection_and_properties_from_the_file_or_the_environment() {
+    let w = world(
+        &["repo"],
+        "  settings: {has_wiki: false, delete_branch_on_merge: true}\n  branch_protection:\n    required_approving_review_count: 2\n    require_code_owner_reviews: true\n    required_status_checks: [ci]\n  custom_properties: {team: payments, tier: 1}\n",
+    );
+    let out = w.home.out();
+    let (code, stdout, stderr) = run(w.with_token().current_dir(&out).args([
+        "init",
+        "--recipe",
+        "service",
+        "--set",
+        "project_name=billing-api",
+        "--create-repo",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let st = w.gh.state.lock().expect("lock");
+    let created = st.created.last().expect("a creation");
+    assert_eq!(created["has_wiki"], false);
+    assert_eq!(created["delete_branch_on_merge"], true);
+    let repo = &st.repos["acme/billing-api"];
+    assert_eq!(repo.topics, ["service"]);
+    let p = &repo.protection["main"];
+    assert_eq!(
+        p["required_pull_request_reviews"]["required_approving_review_count"],
+        2
+    );
+    assert_eq!(
+        p["required_pull_request_reviews"]["require_code_owner_reviews"],
+        true
+    );
+    assert_eq!(
+        p["required_status_checks"]["contexts"],
+        serde_json::json!(["ci"])
+    );
+    assert_eq!(p["restrictions"], serde_json::Value::Null);
+    assert_eq!(repo.custom_properties["team"], "payments");
+    assert_eq!(repo.custom_properties["tier"], 1);
+    // Protection is asked for after the push (GitHub refuses it on a missing branch).
+    let order: Vec<&String> = st
+        .requests
+        .iter()
+        .filter(|r| r.contains("/protection") || r.contains("POST /api/v3/orgs/acme/repos"))
+        .collect();
+    assert!(order[0].starts_with("POST"), "{order:?}");
+    drop(st);
+
+    // The same from the original's variables, with no settings in the file.
+    let w = world(&["repo"], "");
+    let (code, stdout, stderr) = run(w
+        .with_token()
+        .current_dir(w.home.out())
+        .env("GITHUB_REPO_HAS_ISSUES", "false")
+        .env("NSKIT_GITHUB_REPO_TOPICS", "[billing, rust]")
+        .env("NSKIT_GITHUB_BRANCH_PROTECTION_ENABLED", "true")
+        .env("GITHUB_BRANCH_PROTECTION_ALLOW_FORCE_PUSHES", "false")
+        .env("GITHUB_BRANCH_PROTECTION_ENFORCE_ADMINS", "true")
+        .args([
+            "init",
+            "--recipe",
+            "service",
+            "--set",
+            "project_name=ledger",
+            "--create-repo",
+        ]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let st = w.gh.state.lock().expect("lock");
+    assert_eq!(st.created.last().expect("created")["has_issues"], false);
+    let repo = &st.repos["acme/ledger"];
+    assert_eq!(repo.topics, ["billing", "rust"]);
+    let p = &repo.protection["main"];
+    assert_eq!(p["enforce_admins"], true);
+    assert_eq!(p["allow_force_pushes"], false);
+    assert_eq!(p["required_pull_request_reviews"], serde_json::Value::Null);
+    drop(st);
+}

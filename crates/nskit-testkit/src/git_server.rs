@@ -57,6 +57,17 @@ impl GitServer {
         me
     }
 
+    /// Whether `<owner>/<name>.git` has the branch `branch`.
+    pub fn has_branch(&self, owner: &str, name: &str, branch: &str) -> bool {
+        Command::new("git")
+            .arg("--git-dir")
+            .arg(self.root.join(owner).join(format!("{name}.git")))
+            .args(["rev-parse", "--verify", "--quiet"])
+            .arg(format!("refs/heads/{branch}"))
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
     /// Creates an empty bare repository `<owner>/<name>.git`.
     pub fn create_bare(&self, owner: &str, name: &str) -> PathBuf {
         let path = self.root.join(owner).join(format!("{name}.git"));

@@ -36,6 +36,10 @@ pub struct FakeRepo {
     pub topics: Vec<String>,
     /// The releases, oldest first.
     pub releases: Vec<FakeRelease>,
+    /// Branch protection by branch, as GitHub was asked to set it.
+    pub protection: BTreeMap<String, Value>,
+    /// The organisation's custom properties set on it.
+    pub custom_properties: BTreeMap<String, Value>,
 }
 
 /// What the fake GitHub knows; tests change it between calls.
@@ -395,6 +399,7 @@ fn handle(
                 description: v["description"].as_str().unwrap_or_default().to_string(),
                 topics: vec![],
                 releases: vec![],
+                ..FakeRepo::default()
             };
             git.create_bare(&owner, &name);
             let j = repo_json(base, git, &repo);
@@ -419,6 +424,93 @@ fn handle(
                     scoped(reply(200, json!({ "names": names })))
                 }
                 None => message(404, "Not Found"),
+            }
+        }
+        ("PUT", ["repos", owner, name, "branches", branch, "protection"]) => {
+            if !authed {
+                return message(401, "Requires authentication");
+            }
+            let key = format!("{owner}/{name}");
+            if !st.repos.contains_key(&key) {
+                return message(404, "Not Found");
+            }
+            if !git.has_branch(owner, name, branch) {
+                return message(404, "Branch not found");
+            }
+            let Ok(v) = serde_json::from_slice::<Value>(body) else {
+                return message(400, "Problems parsing JSON");
+            };
+            // GitHub wants these four keys, each `null` at least.
+            for k in [
+                "required_status_checks",
+                "enforce_admins",
+                "required_pull_request_reviews",
+                "restrictions",
+            ] {
+                if v.get(k).is_none() {
+                    return scoped(message(
+                        422,
+                        &format!("Invalid request.\n\n\"{k}\" wasn't supplied."),
+                    ));
+                }
+            }
+            if let Some(r) = st.repos.get_mut(&key) {
+                r.protection.insert(branch.to_string(), v.clone());
+            }
+            scoped(reply(200, v))
+        }
+        ("GET", ["repos", owner, name, "branches", branch, "protection"]) => {
+            match st
+                .repos
+                .get(&format!("{owner}/{name}"))
+                .and_then(|r| r.protection.get(*branch))
+            {
+                Some(v) if authed => scoped(reply(200, v.clone())),
+                _ => message(404, "Branch not protected"),
+            }
+        }
+        ("PATCH", ["orgs", org, "properties", "values"]) => {
+            if !authed {
+                return message(401, "Requires authentication");
+            }
+            if !st.orgs.iter().any(|o| o == org) {
+                return message(404, "Not Found");
+            }
+            let Ok(v) = serde_json::from_slice::<Value>(body) else {
+                return message(400, "Problems parsing JSON");
+            };
+            let names: Vec<String> = v["repository_names"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect();
+            let props: Vec<(String, Value)> = v["properties"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| {
+                    Some((p["property_name"].as_str()?.to_string(), p["value"].clone()))
+                })
+                .collect();
+            if names.is_empty() || props.is_empty() {
+                return scoped(message(
+                    422,
+                    "Invalid request: repository_names and properties are required",
+                ));
+            }
+            for n in &names {
+                let Some(r) = st.repos.get_mut(&format!("{org}/{n}")) else {
+                    return scoped(message(404, "Not Found"));
+                };
+                for (k, v) in &props {
+                    r.custom_properties.insert(k.clone(), v.clone());
+                }
+            }
+            Reply {
+                status: 204,
+                body: vec![],
+                headers: vec![],
             }
         }
         _ => message(404, "Not Found"),

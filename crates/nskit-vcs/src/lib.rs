@@ -14,8 +14,8 @@ pub mod provider;
 mod push;
 mod worktree;
 pub use provider::{
-    GITHUB_API, GitHub, ProviderError, RemoteRepo, RepoSpec, Token, TokenInfo, VcsProvider,
-    github_host,
+    BranchProtection, GITHUB_API, GitHub, ProviderError, RemoteRepo, RepoSpec, Token, TokenInfo,
+    VcsProvider, github_host,
 };
 pub use push::{Pushed, push_to_new_remote, read_remote_file};
 /// HTTP methods, for [`GitHub::send`].

@@ -47,6 +47,48 @@ pub struct RepoSpec {
     /// More of the host's repository settings, sent as they are (`has_wiki: false`,
     /// `delete_branch_on_merge: true`, `allow_squash_merge: true`).
     pub settings: serde_json::Map<String, Value>,
+    /// Protection of the default branch, after the first push.
+    pub branch_protection: Option<BranchProtection>,
+    /// The organisation's custom properties of the repository (GitHub).
+    pub custom_properties: serde_json::Map<String, Value>,
+}
+
+/// Protection of the default branch, set once the first commit is pushed (the original's
+/// `GITHUB_BRANCH_PROTECTION_*`). Each host applies what it has.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BranchProtection {
+    /// Protect the branch (set `false` to keep the settings but not apply them).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Reviews a pull request needs before it merges (none asked when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_approving_review_count: Option<u32>,
+    /// The code owners must review.
+    #[serde(default)]
+    pub require_code_owner_reviews: bool,
+    /// A new push dismisses earlier approvals.
+    #[serde(default)]
+    pub dismiss_stale_reviews: bool,
+    /// Every review conversation must be resolved.
+    #[serde(default)]
+    pub require_conversation_resolution: bool,
+    /// Administrators are held to the rules too.
+    #[serde(default)]
+    pub enforce_admins: bool,
+    /// The status checks that must pass (`ci`, `lint`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_status_checks: Vec<String>,
+    /// Force pushes are allowed.
+    #[serde(default)]
+    pub allow_force_pushes: bool,
+    /// The branch may be deleted.
+    #[serde(default)]
+    pub allow_deletions: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A repository on the host.
@@ -166,6 +208,31 @@ pub trait VcsProvider: Send + Sync {
 
     /// The user name and token git pushes with.
     fn push_credentials(&self) -> Option<(String, Token)>;
+
+    /// Applies what is set once the first commit is pushed: the protection of `branch`
+    /// and custom properties. What the host cannot apply comes back as warnings.
+    fn configure(
+        &self,
+        repo: &RemoteRepo,
+        branch: &str,
+        spec: &RepoSpec,
+    ) -> Result<Vec<String>, ProviderError> {
+        let _ = (repo, branch);
+        let mut warnings = vec![];
+        if spec.branch_protection.as_ref().is_some_and(|p| p.enabled) {
+            warnings.push(format!(
+                "{} has no branch protection nskit can set: `branch_protection` was not applied",
+                self.name()
+            ));
+        }
+        if !spec.custom_properties.is_empty() {
+            warnings.push(format!(
+                "{} has no custom properties: `custom_properties` was not applied",
+                self.name()
+            ));
+        }
+        Ok(warnings)
+    }
 }
 
 /// GitHub and GitHub Enterprise, over the REST API.
@@ -656,6 +723,67 @@ impl VcsProvider for GitHub {
         self.token
             .clone()
             .map(|t| ("x-access-token".to_string(), t))
+    }
+
+    fn configure(
+        &self,
+        repo: &RemoteRepo,
+        branch: &str,
+        spec: &RepoSpec,
+    ) -> Result<Vec<String>, ProviderError> {
+        let mut warnings = vec![];
+        if let Some(p) = spec.branch_protection.as_ref().filter(|p| p.enabled) {
+            // GitHub wants all four of these keys, `null` for "none".
+            let reviews = (p.required_approving_review_count.is_some()
+                || p.require_code_owner_reviews
+                || p.dismiss_stale_reviews)
+                .then(|| {
+                    json!({
+                        "required_approving_review_count": p.required_approving_review_count.unwrap_or(0),
+                        "require_code_owner_reviews": p.require_code_owner_reviews,
+                        "dismiss_stale_reviews": p.dismiss_stale_reviews,
+                    })
+                });
+            let checks = (!p.required_status_checks.is_empty())
+                .then(|| json!({ "strict": true, "contexts": p.required_status_checks }));
+            let body = json!({
+                "required_status_checks": checks,
+                "enforce_admins": p.enforce_admins,
+                "required_pull_request_reviews": reviews,
+                "restrictions": null,
+                "required_conversation_resolution": p.require_conversation_resolution,
+                "allow_force_pushes": p.allow_force_pushes,
+                "allow_deletions": p.allow_deletions,
+            });
+            self.send(
+                reqwest::Method::PUT,
+                &format!("/repos/{}/branches/{branch}/protection", repo.full_name),
+                Some(&body),
+                &format!("protect the branch {branch} of {}", repo.full_name),
+            )?;
+        }
+        if !spec.custom_properties.is_empty() {
+            match &spec.organisation {
+                Some(org) => {
+                    let properties: Vec<Value> = spec
+                        .custom_properties
+                        .iter()
+                        .map(|(k, v)| json!({ "property_name": k, "value": v }))
+                        .collect();
+                    let name = repo.full_name.rsplit('/').next().unwrap_or(&repo.full_name);
+                    self.send(
+                        reqwest::Method::PATCH,
+                        &format!("/orgs/{org}/properties/values"),
+                        Some(&json!({ "repository_names": [name], "properties": properties })),
+                        &format!("set the custom properties of {}", repo.full_name),
+                    )?;
+                }
+                None => warnings.push(
+                    "custom properties belong to an organisation's repositories: set `vcs.organisation` (they were not applied)".into(),
+                ),
+            }
+        }
+        Ok(warnings)
     }
 }
 

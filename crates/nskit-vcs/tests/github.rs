@@ -45,6 +45,7 @@ fn spec(name: &str, org: Option<&str>) -> RepoSpec {
             .as_object()
             .cloned()
             .unwrap_or_default(),
+        ..RepoSpec::default()
     }
 }
 

@@ -60,7 +60,7 @@ pub struct Preferences {
 }
 
 /// The environment settings are resolved in.
-type Env = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+type Env = Box<dyn crate::config::Environment + Send + Sync>;
 
 /// Where preferences are read and written, and the environment they are resolved in.
 pub struct Settings {
@@ -83,14 +83,14 @@ impl Settings {
         Settings {
             defaults,
             overrides,
-            env: Box::new(|k| std::env::var(k).ok()),
+            env: Box::new(crate::config::ProcessEnv),
         }
     }
 
     /// The same, with `env` standing for the environment.
     pub fn with_env(
         mut self,
-        env: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+        env: impl crate::config::Environment + Send + Sync + 'static,
     ) -> Settings {
         self.env = Box::new(env);
         self
@@ -103,7 +103,7 @@ impl Settings {
 
     /// The configuration file's path.
     pub fn file(&self) -> Result<PathBuf> {
-        Config::file_path(&self.overrides, &*self.env).ok_or_else(|| {
+        Config::file_path(&self.overrides, &|k: &str| self.env.var(k)).ok_or_else(|| {
             Error::Config(
                 "no configuration folder: set NSKIT_CONFIG to the configuration file".into(),
             )
@@ -115,7 +115,7 @@ impl Settings {
     }
 
     fn save(&self, doc: &ConfigDocument) -> Result<Preferences> {
-        doc.save(&*self.env)?;
+        doc.save(&|k: &str| self.env.var(k))?;
         self.view()
     }
 
@@ -290,7 +290,7 @@ impl Settings {
     pub fn test_backend(&self, settings: Map<String, Value>) -> Result<BackendTest> {
         let mut cleaned =
             Value::Object(settings.into_iter().filter(|(_, v)| !is_blank(v)).collect());
-        expand_strings(&mut cleaned, &*self.env)?;
+        expand_strings(&mut cleaned, &|k: &str| self.env.var(k))?;
         let config: BackendConfig = serde_json::from_value(cleaned)
             .map_err(|e| Error::Config(format!("the backend's settings: {e}")))?;
         let backend = self.config()?.build_backend(&config)?;
@@ -401,7 +401,7 @@ mod tests {
     fn settings_in(dir: &std::path::Path) -> Settings {
         let file = dir.join("config.yaml");
         let data = dir.join("data");
-        Settings::new(ConfigFile::default(), Overrides::default()).with_env(move |k| match k {
+        Settings::new(ConfigFile::default(), Overrides::default()).with_env(move |k: &str| match k {
             "NSKIT_CONFIG" => Some(file.display().to_string()),
             "NSKIT_DATA_DIR" => Some(data.display().to_string()),
             "REG" => Some("127.0.0.1:5999".into()),

@@ -38,6 +38,8 @@ pub struct RepositoryInfo {
     pub branch: String,
     /// Whether it is private.
     pub private: bool,
+    /// What the host could not apply (branch protection, custom properties).
+    pub warnings: Vec<String>,
 }
 
 /// The token for `host`: `NSKIT_GITHUB_TOKEN`, else `GITHUB_TOKEN`, else the keychain.
@@ -197,6 +199,8 @@ impl Publisher {
             description: opts.description.clone(),
             topics: self.config.topics.clone(),
             settings: self.config.settings.clone(),
+            branch_protection: self.config.branch_protection.clone(),
+            custom_properties: self.config.custom_properties.clone(),
         };
         let provider = self.provider()?;
         let step = reporter.step(
@@ -219,12 +223,25 @@ impl Publisher {
         )
         .map_err(Error::Repository)?;
         step.finish();
+        // Protection and properties come after the push (the branch must exist); the
+        // repository is there and pushed whatever they do, so a failure is a warning.
+        let warnings = match provider.configure(&remote, &pushed.branch, &spec) {
+            Ok(w) => w,
+            Err(e) => vec![format!(
+                "{} was created and pushed, but its settings were not all applied: {e}",
+                remote.full_name
+            )],
+        };
+        for w in &warnings {
+            reporter.warn(w.clone());
+        }
         Ok(RepositoryInfo {
             full_name: remote.full_name,
             html_url: remote.html_url,
             clone_url: remote.clone_url,
             branch: pushed.branch,
             private: remote.private,
+            warnings,
         })
     }
 }

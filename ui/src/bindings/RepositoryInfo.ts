@@ -23,4 +23,8 @@ branch: string,
 /**
  * Whether it is private.
  */
-private: boolean, };
+private: boolean, 
+/**
+ * What the host could not apply (branch protection, custom properties).
+ */
+warnings: Array<string>, };

@@ -2,7 +2,7 @@
 //! changes to the file, through the client's configuration document.
 use std::process::ExitCode;
 
-use nskit::config::{Config, ConfigDocument, Overrides};
+use nskit::config::{Config, ConfigDocument, Overrides, ProcessEnv};
 
 use crate::Cli;
 use crate::args::ConfigCommand;
@@ -24,7 +24,7 @@ pub(crate) fn run(cli: &Cli, overrides: &Overrides, c: ConfigCommand) -> anyhow:
             outln!("{}", path()?.display());
         }
         ConfigCommand::Show { json } => {
-            let config = Config::load_layered(&cli.defaults, overrides, &env)?;
+            let config = Config::load_layered(&cli.defaults, overrides, &ProcessEnv)?;
             let settings = config.settings();
             if json {
                 outln!("{}", serde_json::to_string_pretty(&settings)?);
@@ -66,7 +66,7 @@ pub(crate) fn run(cli: &Cli, overrides: &Overrides, c: ConfigCommand) -> anyhow:
             doc.save_change(&key, &env)?;
             outln!("set {key} in {}", path.display());
             // Say so when the environment or a flag hides the new value.
-            let config = Config::load_layered(&cli.defaults, overrides, &env)?;
+            let config = Config::load_layered(&cli.defaults, overrides, &ProcessEnv)?;
             if let Some(s) = config
                 .settings()
                 .into_iter()

@@ -28,12 +28,11 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         entrypoint_group: args.entrypoint_group,
         backend_types: cli.backend_types.clone(),
     };
-    let env = |k: &str| std::env::var(k).ok();
     // `config` must work on a file that does not load, to mend it.
     if let Command::Config(c) = args.command {
         return config::run(cli, &overrides, c);
     }
-    let config = Config::load_layered(&cli.defaults, &overrides, &env)?;
+    let config = Config::load_layered(&cli.defaults, &overrides, &nskit::config::ProcessEnv)?;
     for w in &config.warnings {
         errln!("warning: {w}");
     }

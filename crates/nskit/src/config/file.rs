@@ -395,6 +395,18 @@ pub struct VcsConfig {
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     #[schemars(skip)]
     pub settings: serde_json::Map<String, serde_json::Value>,
+    /// Protection of the default branch, set after the first push.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
+    pub branch_protection: Option<nskit_vcs::BranchProtection>,
+    /// The organisation's custom properties given to each new repository (GitHub).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schemars(skip)]
+    pub custom_properties: serde_json::Map<String, serde_json::Value>,
+    /// A plug-in provider's program (else `nskit-vcs-<provider>` on PATH).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
+    pub command: Option<PathBuf>,
 }
 
 /// Where the naming tree comes from and how strictly it applies.
@@ -439,6 +451,9 @@ impl VcsConfig {
             topics: vec![],
             namespaces: None,
             settings: serde_json::Map::new(),
+            branch_protection: None,
+            custom_properties: serde_json::Map::new(),
+            command: None,
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod backends;
 mod document;
+mod env;
 mod file;
 mod types;
 
@@ -20,6 +21,7 @@ use ts_rs::TS;
 use backends::from_config_or_env;
 pub use backends::registry_credentials;
 pub use document::{ConfigDocument, KNOWN_KEYS, check_backend_name, is_secret_key};
+pub use env::{Environment, ProcessEnv, VarsEnv};
 pub use file::{
     BUILT_IN_TYPES, BackendConfig, BackendType, ConfigFile, CredentialsConfig, DockerLocalConfig,
     GitHubConfig, InstalledConfig, LocalConfig, NamespacesConfig, OtherBackendConfig,
@@ -261,14 +263,11 @@ impl ConfigFile {
 impl Config {
     /// Resolves the configuration from the real environment.
     pub fn load(overrides: &Overrides) -> Result<Config> {
-        Self::load_with(overrides, &|k| std::env::var(k).ok())
+        Self::load_with(overrides, &ProcessEnv)
     }
 
     /// Resolves the configuration with `env` standing for the environment.
-    pub fn load_with(
-        overrides: &Overrides,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Config> {
+    pub fn load_with(overrides: &Overrides, env: &dyn Environment) -> Result<Config> {
         Self::load_layered(&ConfigFile::default(), overrides, env)
     }
 
@@ -290,8 +289,10 @@ impl Config {
     pub fn load_layered(
         defaults: &ConfigFile,
         overrides: &Overrides,
-        env: &dyn Fn(&str) -> Option<String>,
+        environment: &dyn Environment,
     ) -> Result<Config> {
+        let env = &|k: &str| environment.var(k);
+        let (from_env, env_warnings) = env::collect(environment);
         let mut c = Config {
             backend_types: overrides.backend_types.clone(),
             ..Config::default()
@@ -313,6 +314,7 @@ impl Config {
         // The config file: --config, else NSKIT_CONFIG, else the default path if it exists.
         let explicit = overrides.config_file.is_some() || env(env_vars::NSKIT_CONFIG).is_some();
         let path = Self::file_path(overrides, env);
+        let mut file_read = false;
         if let Some(path) = &path {
             if explicit && !path.exists() {
                 c.warnings.push(format!(
@@ -325,16 +327,28 @@ impl Config {
                     path: path.display().to_string(),
                 };
                 let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-                c.apply_file(&file, source, Some(&base));
+                if from_env.is_empty() {
+                    c.apply_file(&file, source, Some(&base));
+                } else {
+                    // The file's document with each variable laid over its key.
+                    let raw: Value = read_yaml(path, env)?;
+                    c.apply_env(&raw, &from_env, source, Some(&base))?;
+                }
                 for key in file.unknown.keys() {
                     c.warnings.push(format!(
                         "{}: `{key}` is not a setting nskit knows; it is kept and ignored",
                         path.display()
                     ));
                 }
+                file_read = true;
             }
             c.file = Some(path.clone());
         }
+        if !file_read && !from_env.is_empty() {
+            let source = env_source(&from_env[0].var);
+            c.apply_env(&Value::Object(Default::default()), &from_env, source, None)?;
+        }
+        c.warnings.extend(env_warnings);
 
         // The environment (the original's GITHUB_URL and GITHUB_ORGANISATION too).
         let api = first_env(env, &[env_vars::NSKIT_GITHUB_API_URL, "GITHUB_URL"]);
@@ -353,21 +367,9 @@ impl Config {
                 c.sources.insert("vcs.organisation".into(), env_source(var));
             }
         }
-        if let Some(g) = env(env_vars::NSKIT_ENTRYPOINT_GROUP) {
-            c.entrypoint_group = g;
-            set(
-                &mut c,
-                "entrypoint_group",
-                env_source(env_vars::NSKIT_ENTRYPOINT_GROUP),
-            );
-        }
         if let Some(h) = env("DOCKER_HOST").filter(|h| !h.is_empty()) {
             c.docker_host = Some(h);
             set(&mut c, "docker_host", env_source("DOCKER_HOST"));
-        }
-        if let Some(d) = env(env_vars::NSKIT_OUTPUT_DIR) {
-            c.output_dir = Some(PathBuf::from(d));
-            set(&mut c, "output_dir", env_source(env_vars::NSKIT_OUTPUT_DIR));
         }
         // Registered types check their settings now, as the built-in ones were when read.
         for b in &c.backends {
@@ -484,6 +486,65 @@ impl Config {
             self.theme = t;
             self.sources.insert("theme".into(), source);
         }
+    }
+
+    /// Takes the document `raw` (the file's, or none) with the environment's settings laid
+    /// over it; each value a variable set is recorded as coming from that variable, and
+    /// its relative paths are relative to the current folder, not the file's.
+    fn apply_env(
+        &mut self,
+        raw: &Value,
+        settings: &[env::EnvSetting],
+        source: Source,
+        base: Option<&Path>,
+    ) -> Result<()> {
+        let text = env::overlay(raw, settings);
+        let file: ConfigFile = nskit_recipe::yaml::from_str(&text).map_err(|e| {
+            // Name the variables whose keys the error is about (else all of them); the
+            // document is one line made here, so its line number says nothing.
+            let message = e.to_string().replacen("line 1: ", "", 1);
+            let about = |s: &&env::EnvSetting| {
+                (1..=s.path.len()).any(|i| message.contains(&format!("{}:", s.path[..i].join("."))))
+            };
+            let mut vars: Vec<&str> = settings
+                .iter()
+                .filter(about)
+                .map(|s| s.var.as_str())
+                .collect();
+            if vars.is_empty() {
+                vars = settings.iter().map(|s| s.var.as_str()).collect();
+            }
+            Error::Config(format!("{}: {message}", vars.join(", ")))
+        })?;
+        self.apply_file(&file, source, base);
+        let in_file = |name: &str| {
+            raw.get("backends").and_then(|b| b.get(name)).is_some()
+                || (name == "default" && raw.get("backend").is_some())
+        };
+        for s in settings {
+            let var = env_source(&s.var);
+            self.sources.insert(s.key(), var.clone());
+            match s.path.as_slice() {
+                [top] if top == "output_dir" => self.output_dir = Some(PathBuf::from(&s.raw)),
+                [top, name, ..] if top == "backends" || top == "backend" => {
+                    let name = if top == "backend" { "default" } else { name };
+                    let file_has_it = in_file(name);
+                    if let Some(b) = self.backends.iter_mut().find(|b| b.name == name) {
+                        if !file_has_it {
+                            b.source = var.clone();
+                        }
+                        if let (BackendConfig::Local(l), [.., key]) =
+                            (&mut b.config, s.path.as_slice())
+                            && key == "recipes_dir"
+                        {
+                            l.recipes_dir = PathBuf::from(&s.raw);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// The default backend's settings (the builtin one if the name matches none).
@@ -752,14 +813,19 @@ fn flatten(prefix: &str, v: &Value, out: &mut dyn FnMut(String, Value)) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let env = env_of(pairs);
+        move |k: &str| env.var(k)
+    }
+
+    fn env_of(pairs: &[(&str, &str)]) -> VarsEnv {
+        VarsEnv(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -877,7 +943,7 @@ mod tests {
             ("ghcr.io", "acme")
         );
         let creds =
-            from_config_or_env(None, r.auth_token.as_deref(), &env_of(&[])).expect("the token");
+            from_config_or_env(None, r.auth_token.as_deref(), &vars(&[])).expect("the token");
         assert_eq!(
             (creds.username.as_str(), creds.password.as_str()),
             ("token", "t0k")
@@ -890,7 +956,7 @@ mod tests {
             password_env: Some("REG_PW".into()),
         };
         let creds =
-            from_config_or_env(Some(&cred), None, &env_of(&[("REG_PW", "pw")])).expect("creds");
+            from_config_or_env(Some(&cred), None, &vars(&[("REG_PW", "pw")])).expect("creds");
         assert_eq!(
             (creds.username.as_str(), creds.password.as_str()),
             ("me", "pw")
@@ -899,14 +965,14 @@ mod tests {
         let creds = from_config_or_env(
             None,
             None,
-            &env_of(&[
+            &vars(&[
                 ("NSKIT_REGISTRY_USERNAME", "u"),
                 ("NSKIT_REGISTRY_PASSWORD", "p"),
             ]),
         )
         .expect("env");
         assert_eq!(creds.username, "u");
-        assert!(from_config_or_env(None, None, &env_of(&[])).is_none());
+        assert!(from_config_or_env(None, None, &vars(&[])).is_none());
         let bad = dir.path().join("bad.yml");
         std::fs::write(&bad, "type: docker\nregistry: ghcr.io\n").expect("write");
         let flags = Overrides {

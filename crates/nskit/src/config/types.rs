@@ -444,7 +444,7 @@ mod tests {
                 backend_types: types.clone(),
                 ..Overrides::default()
             },
-            &|_| None,
+            &|_: &str| None,
         )
     }
 
@@ -495,7 +495,7 @@ mod tests {
                 backend_types: types.clone(),
                 ..Overrides::default()
             },
-            &|_| None,
+            &|_: &str| None,
         )
         .expect_err("no url")
         .to_string();
