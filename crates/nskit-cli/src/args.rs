@@ -284,6 +284,12 @@ pub(crate) enum RepoCommand {
         #[arg(long)]
         description: Option<String>,
     },
+    /// List the repositories of the configured organisation or group (every page).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -317,12 +323,13 @@ pub(crate) enum ConfigCommand {
 pub(crate) enum AuthCommand {
     /// Store a token in the OS keychain (read from standard input, or asked, hidden).
     Login {
-        /// The provider: github.
+        /// The provider: github, gitlab, or a plug-in's name.
         provider: String,
-        /// The host (default: github.com, or the configured API's host).
+        /// The host (default: github.com or gitlab.com, or the configured API's host).
         #[arg(long)]
         host: Option<String>,
-        /// The API URL to check the token against (GitHub Enterprise: https://HOST/api/v3).
+        /// The API URL to check the token against (GitHub Enterprise: https://HOST/api/v3;
+        /// GitLab: https://HOST/api/v4).
         #[arg(long)]
         api_url: Option<String>,
     },
@@ -330,9 +337,9 @@ pub(crate) enum AuthCommand {
     Status,
     /// Remove a host's token from the OS keychain.
     Logout {
-        /// The provider: github.
+        /// The provider: github, gitlab, or a plug-in's name.
         provider: String,
-        /// The host (default: github.com, or the configured API's host).
+        /// The host (default: github.com or gitlab.com, or the configured API's host).
         #[arg(long)]
         host: Option<String>,
     },

@@ -67,6 +67,7 @@ pub struct Cli {
     about: Option<String>,
     defaults: ConfigFile,
     backend_types: BackendTypes,
+    git_providers: nskit::repository::GitProviders,
 }
 
 impl Cli {
@@ -77,6 +78,7 @@ impl Cli {
             about: None,
             defaults: ConfigFile::default(),
             backend_types: BackendTypes::default(),
+            git_providers: nskit::repository::GitProviders::default(),
         }
     }
 
@@ -121,6 +123,22 @@ impl Cli {
     /// [`BackendTypes::register_with`]).
     pub fn backend_types(mut self, types: BackendTypes) -> Cli {
         self.backend_types.extend(types);
+        self
+    }
+
+    /// Registers a git host provider, so that `provider: NAME` builds it (see
+    /// [`GitProviders::register`](nskit::repository::GitProviders::register)).
+    pub fn git_provider<F>(mut self, name: &str, build: F) -> Cli
+    where
+        F: Fn(
+                &VcsConfig,
+                Option<nskit::vcs::Token>,
+            ) -> Result<Box<dyn nskit::vcs::VcsProvider>, String>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.git_providers.register(name, build);
         self
     }
 

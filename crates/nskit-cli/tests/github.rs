@@ -424,7 +424,10 @@ fn auth_keeps_the_token_in_the_keychain() {
     assert_ne!(code, Some(0), "{stdout}{stderr}");
     assert!(stderr.contains("401"), "{stderr}");
     let (_, status, _) = run(w.nskit().args(["auth", "status"]));
-    assert!(status.contains(&format!("{host}: no token")), "{status}");
+    assert!(
+        status.contains(&format!("{host} (GitHub): no token")),
+        "{status}"
+    );
 
     let (code, stdout, stderr) = login(TOKEN);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
@@ -434,7 +437,7 @@ fn auth_keeps_the_token_in_the_keychain() {
     );
     let (_, status, _) = run(w.nskit().args(["auth", "status"]));
     assert!(
-        status.contains(&format!("{host}: a token in the OS keychain")),
+        status.contains(&format!("{host} (GitHub): a token in the OS keychain")),
         "{status}"
     );
     // The keychain's token creates and pushes, with no variable set.
@@ -454,7 +457,10 @@ fn auth_keeps_the_token_in_the_keychain() {
     assert_eq!(code, Some(0));
     assert!(stdout.contains("removed"), "{stdout}");
     let (_, status, _) = run(w.nskit().args(["auth", "status"]));
-    assert!(status.contains(&format!("{host}: no token")), "{status}");
+    assert!(
+        status.contains(&format!("{host} (GitHub): no token")),
+        "{status}"
+    );
 }
 
 #[test]

@@ -5,16 +5,21 @@
 //!   releases, source archives, repository creation, topics), with its JSON shapes, `Link`
 //!   pagination, status codes (401, 403 with rate-limit headers, 404, 422) and token
 //!   authentication. GitHub cannot be reached from the test machines; this stands in for it;
+//! - [`FakeGitLab`]: GitLab's REST API v4 as nskit uses it (groups and subgroups,
+//!   projects, protected branches), with its JSON, status codes, token scopes and
+//!   `X-Next-Page`/`Link` pagination; GitLab cannot be reached from the test machines either;
 //! - [`HostileServer`]: a server whose replies are far too large, or trickled a byte at a
 //!   time, for the limits nskit holds every network reply to.
 #![allow(clippy::unwrap_used)]
 
 mod git_server;
 mod github;
+mod gitlab;
 mod hostile;
 
 pub use git_server::GitServer;
 pub use github::{FakeGitHub, FakeRelease, FakeRepo, GitHubState};
+pub use gitlab::{FakeGitLab, FakeProject, GitLabState};
 pub use hostile::{HostileServer, Misbehaviour};
 
 /// A source archive as GitHub serves it: a `.tar.gz` whose entries are all under one

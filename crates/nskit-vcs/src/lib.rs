@@ -8,11 +8,14 @@ use std::path::{Path, PathBuf};
 
 use git2::{IndexAddOption, Repository, RepositoryInitOptions, Signature};
 
+mod gitlab;
 mod identity;
 pub mod namespaces;
+pub mod plugin;
 pub mod provider;
 mod push;
 mod worktree;
+pub use gitlab::{GITLAB_API, GitLab};
 pub use provider::{
     BranchProtection, GITHUB_API, GitHub, ProviderError, RemoteRepo, RepoSpec, Token, TokenInfo,
     VcsProvider, github_host,

@@ -167,6 +167,22 @@ pub enum ProviderError {
         /// What happened.
         message: String,
     },
+    /// A plug-in provider failed, or answered outside the protocol.
+    #[error("{message}")]
+    Plugin {
+        /// The provider.
+        provider: String,
+        /// What happened, naming the plug-in.
+        message: String,
+    },
+    /// The provider cannot do this.
+    #[error("{provider} cannot {what}")]
+    Unsupported {
+        /// The provider.
+        provider: String,
+        /// What was asked.
+        what: String,
+    },
     /// Any other answer.
     #[error("{host} answered {status}: {message}")]
     Api {
@@ -208,6 +224,24 @@ pub trait VcsProvider: Send + Sync {
 
     /// The user name and token git pushes with.
     fn push_credentials(&self) -> Option<(String, Token)>;
+
+    /// The token's user and scopes.
+    fn whoami(&self) -> Result<TokenInfo, ProviderError> {
+        Err(ProviderError::Unsupported {
+            provider: self.name().to_string(),
+            what: "say whose token it has".into(),
+        })
+    }
+
+    /// Every repository of `owner` (the organisation or group; the token's user when
+    /// `None`), following the host's pagination.
+    fn list(&self, owner: Option<&str>) -> Result<Vec<RemoteRepo>, ProviderError> {
+        let _ = owner;
+        Err(ProviderError::Unsupported {
+            provider: self.name().to_string(),
+            what: "list repositories".into(),
+        })
+    }
 
     /// Applies what is set once the first commit is pushed: the protection of `branch`
     /// and custom properties. What the host cannot apply comes back as warnings.
@@ -263,6 +297,80 @@ pub struct TokenInfo {
     pub scopes: Vec<String>,
 }
 
+/// Reads a reply's body, refusing more than `limit` bytes or a body that is not whole
+/// `deadline` after `start` (a server trickling bytes cannot hold nskit).
+pub(crate) fn read_bounded(
+    host: &str,
+    api_url: &str,
+    mut res: reqwest::blocking::Response,
+    limit: u64,
+    start: std::time::Instant,
+    deadline: Duration,
+    what: &str,
+) -> Result<Vec<u8>, ProviderError> {
+    use std::io::Read;
+    let too_large = || ProviderError::Network {
+        host: host.to_string(),
+        message: format!(
+            "{what} is larger than {} MiB, more than nskit reads; is the API URL {} right?",
+            limit >> 20,
+            api_url
+        ),
+    };
+    if res.content_length().is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let late = || ProviderError::Network {
+        host: host.to_string(),
+        message: format!(
+            "{what} did not arrive whole within {} s",
+            deadline.as_secs()
+        ),
+    };
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        if start.elapsed() > deadline {
+            return Err(late());
+        }
+        let n = match res.read(&mut buf) {
+            Ok(n) => n,
+            // The client's own timeout for this request is the same deadline.
+            Err(_) if start.elapsed() + Duration::from_millis(250) >= deadline => {
+                return Err(late());
+            }
+            Err(e) => {
+                return Err(ProviderError::Network {
+                    host: host.to_string(),
+                    message: e.to_string(),
+                });
+            }
+        };
+        if n == 0 {
+            return Ok(out);
+        }
+        if out.len() as u64 + n as u64 > limit {
+            return Err(too_large());
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// A request that did not get an answer, as an error naming the host.
+pub(crate) fn network(host: &str, e: reqwest::Error) -> ProviderError {
+    // reqwest's message names the URL, never the Authorization header.
+    let mut msg = e.to_string();
+    let mut cur: &dyn std::error::Error = &e;
+    while let Some(next) = cur.source() {
+        msg = next.to_string();
+        cur = next;
+    }
+    ProviderError::Network {
+        host: host.to_string(),
+        message: msg,
+    }
+}
+
 /// The public GitHub API.
 pub const GITHUB_API: &str = "https://api.github.com";
 
@@ -292,64 +400,6 @@ pub const API_DEADLINE: Duration = Duration::from_secs(60);
 pub const DOWNLOAD_DEADLINE: Duration = Duration::from_secs(600);
 
 impl GitHub {
-    /// Reads a reply's body, refusing more than `limit` bytes or a body that is not whole
-    /// `deadline` after `start` (a server trickling bytes cannot hold nskit).
-    fn read_bounded(
-        &self,
-        mut res: reqwest::blocking::Response,
-        limit: u64,
-        start: std::time::Instant,
-        deadline: Duration,
-        what: &str,
-    ) -> Result<Vec<u8>, ProviderError> {
-        use std::io::Read;
-        let too_large = || ProviderError::Network {
-            host: self.host.clone(),
-            message: format!(
-                "{what} is larger than {} MiB, more than nskit reads; is the API URL {} right?",
-                limit >> 20,
-                self.api_url
-            ),
-        };
-        if res.content_length().is_some_and(|n| n > limit) {
-            return Err(too_large());
-        }
-        let late = || ProviderError::Network {
-            host: self.host.clone(),
-            message: format!(
-                "{what} did not arrive whole within {} s",
-                deadline.as_secs()
-            ),
-        };
-        let mut out = Vec::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            if start.elapsed() > deadline {
-                return Err(late());
-            }
-            let n = match res.read(&mut buf) {
-                Ok(n) => n,
-                // The client's own timeout for this request is the same deadline.
-                Err(_) if start.elapsed() + Duration::from_millis(250) >= deadline => {
-                    return Err(late());
-                }
-                Err(e) => {
-                    return Err(ProviderError::Network {
-                        host: self.host.clone(),
-                        message: e.to_string(),
-                    });
-                }
-            };
-            if n == 0 {
-                return Ok(out);
-            }
-            if out.len() as u64 + n as u64 > limit {
-                return Err(too_large());
-            }
-            out.extend_from_slice(&buf[..n]);
-        }
-    }
-
     /// A client of the API at `api_url` (`https://api.github.com`, or an Enterprise
     /// server's `https://HOST/api/v3`), with `token` when there is one.
     pub fn new(api_url: &str, token: Option<Token>) -> Result<GitHub, ProviderError> {
@@ -398,17 +448,7 @@ impl GitHub {
     }
 
     fn network(&self, e: reqwest::Error) -> ProviderError {
-        // reqwest's message names the URL, never the Authorization header.
-        let mut msg = e.to_string();
-        let mut cur: &dyn std::error::Error = &e;
-        while let Some(next) = cur.source() {
-            msg = next.to_string();
-            cur = next;
-        }
-        ProviderError::Network {
-            host: self.host.clone(),
-            message: msg,
-        }
+        network(&self.host, e)
     }
 
     /// Sends a request; an error status becomes the matching [`ProviderError`].
@@ -427,7 +467,15 @@ impl GitHub {
         let res = r.send().map_err(|e| self.network(e))?;
         let status = res.status().as_u16();
         let headers = res.headers().clone();
-        let bytes = self.read_bounded(res, MAX_API_REPLY, start, self.deadlines.0, what)?;
+        let bytes = read_bounded(
+            &self.host,
+            &self.api_url,
+            res,
+            MAX_API_REPLY,
+            start,
+            self.deadlines.0,
+            what,
+        )?;
         let text = String::from_utf8_lossy(&bytes);
         let v: Value = if text.trim().is_empty() {
             Value::Null
@@ -544,7 +592,15 @@ impl GitHub {
                 message: format!("cannot download {what}"),
             });
         }
-        self.read_bounded(res, MAX_DOWNLOAD, start, self.deadlines.1, what)
+        read_bounded(
+            &self.host,
+            &self.api_url,
+            res,
+            MAX_DOWNLOAD,
+            start,
+            self.deadlines.1,
+            what,
+        )
     }
 
     /// Every item of a paginated list, following the `Link: rel="next"` headers.
@@ -723,6 +779,28 @@ impl VcsProvider for GitHub {
         self.token
             .clone()
             .map(|t| ("x-access-token".to_string(), t))
+    }
+
+    fn whoami(&self) -> Result<TokenInfo, ProviderError> {
+        GitHub::whoami(self)
+    }
+
+    fn list(&self, owner: Option<&str>) -> Result<Vec<RemoteRepo>, ProviderError> {
+        let items = match owner {
+            Some(o) => match self.paginate(
+                &format!("/orgs/{o}/repos"),
+                &format!("the repositories of {o}"),
+            ) {
+                // A user, not an organisation.
+                Err(ProviderError::NotFound { .. }) => self.paginate(
+                    &format!("/users/{o}/repos"),
+                    &format!("the repositories of {o}"),
+                )?,
+                other => other?,
+            },
+            None => self.paginate("/user/repos?affiliation=owner", "your repositories")?,
+        };
+        Ok(items.iter().map(remote).collect())
     }
 
     fn configure(

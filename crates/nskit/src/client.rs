@@ -331,6 +331,8 @@ pub struct RecipeClient {
     engine: Arc<SharedEngine>,
     /// Where repositories are created, and the naming conventions.
     vcs: Option<crate::config::VcsConfig>,
+    /// The providers the program registered.
+    git_providers: crate::repository::GitProviders,
     publisher: OnceLock<std::result::Result<Arc<crate::repository::Publisher>, String>>,
 }
 
@@ -357,6 +359,7 @@ impl RecipeClient {
             listing: Mutex::new(None),
             engine: SharedEngine::new(None),
             vcs: None,
+            git_providers: crate::repository::GitProviders::default(),
             publisher: OnceLock::new(),
         }
     }
@@ -403,7 +406,7 @@ impl RecipeClient {
         };
         self.publisher
             .get_or_init(|| {
-                crate::repository::Publisher::from_config(vcs)
+                crate::repository::Publisher::new(vcs, &self.git_providers)
                     .map(Arc::new)
                     .map_err(|e| e.to_string())
             })
@@ -429,6 +432,7 @@ impl RecipeClient {
 
     fn configured(mut self, config: &crate::Config) -> RecipeClient {
         self.engine = SharedEngine::new(config.docker_host.clone());
+        self.git_providers = config.git_providers.clone();
         self.with_vcs(config.vcs.clone())
     }
 

@@ -7,12 +7,11 @@
 //! secret) in its data folder, so that a status can list them.
 use std::path::{Path, PathBuf};
 
-use nskit_vcs::{GitHub, Token};
+use nskit_vcs::Token;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::config::{BackendConfig, Config};
-use crate::env_vars;
 use crate::error::{Error, Result};
 
 /// The credentials nskit knows of (no secret).
@@ -55,6 +54,8 @@ pub enum TokenSource {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct GitHostLogin {
+    /// The provider (`github`, `gitlab`, a plug-in's name).
+    pub provider: String,
     /// `github.com`, `ghe.example.com`.
     pub host: String,
     /// Where the token comes from.
@@ -93,9 +94,15 @@ struct Known {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct KnownHost {
+    #[serde(default = "github")]
+    provider: String,
     host: String,
     #[serde(default)]
     login: Option<String>,
+}
+
+fn github() -> String {
+    "github".into()
 }
 
 fn known_file(data_dir: &Path) -> PathBuf {
@@ -112,6 +119,7 @@ fn read_known(data_dir: &Path) -> Known {
         for h in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
             if !k.git_hosts.iter().any(|x| x.host == h) {
                 k.git_hosts.push(KnownHost {
+                    provider: github(),
                     host: h.to_string(),
                     login: None,
                 });
@@ -143,45 +151,74 @@ pub fn registry_host(registry: &str) -> &str {
         .trim_end_matches('/')
 }
 
-/// The environment variable that gives every GitHub host its token, if one is set.
-pub fn env_token_var(env: &dyn Fn(&str) -> Option<String>) -> Option<&'static str> {
-    [env_vars::NSKIT_GITHUB_TOKEN, env_vars::GITHUB_TOKEN]
+/// The environment variable that gives every host of `provider` its token, if one is set.
+pub fn env_token_var(provider: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    crate::repository::token_vars(provider)
         .into_iter()
         .find(|v| env(v).is_some_and(|t| !t.trim().is_empty()))
 }
 
-/// The API URL of a git host: the configured one when it is that host's, else GitHub's
-/// (`github.com`) or an Enterprise server's (`https://HOST/api/v3`).
-pub fn api_url_for(config: &Config, host: &str) -> String {
+/// The API URL of a provider's host: the configured one when it is that host's, else the
+/// public one (`github.com`, `gitlab.com`) or a server's own (`https://HOST/api/v3` for
+/// GitHub Enterprise, `https://HOST/api/v4` for GitLab, `https://HOST` for a plug-in's).
+pub fn api_url_for(config: &Config, provider: &str, host: &str) -> String {
     if let Some(v) = &config.vcs
         && v.host() == host
+        && v.provider == provider
     {
-        return v.api_url.clone();
+        return v.api();
     }
-    if host == "github.com" {
-        nskit_vcs::GITHUB_API.into()
-    } else {
-        format!("https://{host}/api/v3")
+    match (provider, host) {
+        ("github", "github.com") => nskit_vcs::GITHUB_API.into(),
+        ("github", _) => format!("https://{host}/api/v3"),
+        ("gitlab", "gitlab.com") => nskit_vcs::GITLAB_API.into(),
+        ("gitlab", _) => format!("https://{host}/api/v4"),
+        _ => format!("https://{host}"),
     }
 }
 
 /// The git host a login or logout means: `host`, else the host of `api_url`, else the
-/// configured git host, else `github.com`.
-pub fn git_host(config: &Config, host: Option<&str>, api_url: Option<&str>) -> String {
+/// configured git host, else the provider's public one.
+pub fn git_host(
+    config: &Config,
+    provider: &str,
+    host: Option<&str>,
+    api_url: Option<&str>,
+) -> String {
     host.map(str::to_string)
         .or_else(|| api_url.map(nskit_vcs::github_host))
-        .or_else(|| config.vcs.as_ref().map(|v| v.host()))
-        .unwrap_or_else(|| "github.com".into())
+        .or_else(|| {
+            config
+                .vcs
+                .as_ref()
+                .filter(|v| v.provider == provider)
+                .map(|v| v.host())
+        })
+        .unwrap_or_else(|| match provider {
+            "gitlab" => "gitlab.com".into(),
+            _ => "github.com".into(),
+        })
 }
 
-/// Refuses a provider nskit does not know (before a token is asked for).
-pub fn check_provider(provider: &str) -> Result<()> {
-    if provider != "github" {
-        return Err(Error::Config(format!(
-            "unknown provider `{provider}`: nskit supports `github` (GitHub and GitHub Enterprise)"
-        )));
-    }
-    Ok(())
+/// Refuses a provider nothing serves (before a token is asked for).
+pub fn check_provider(config: &Config, provider: &str) -> Result<()> {
+    config.git_providers.check(provider, None)
+}
+
+fn provider_for(
+    config: &Config,
+    provider: &str,
+    api_url: &str,
+    token: Token,
+) -> Result<Box<dyn nskit_vcs::VcsProvider>> {
+    let mut vcs = config
+        .vcs
+        .clone()
+        .filter(|v| v.provider == provider)
+        .unwrap_or_else(crate::config::VcsConfig::github);
+    vcs.provider = provider.to_string();
+    vcs.api_url = api_url.to_string();
+    config.git_providers.build(&vcs, Some(token))
 }
 
 /// Checks `token` against the host's API (its user and scopes), then stores it in the
@@ -195,12 +232,12 @@ pub fn login_git_host(
     api_url: &str,
     token: Token,
 ) -> Result<GitHostLogin> {
-    check_provider(provider)?;
+    check_provider(config, provider)?;
     if token.expose().trim().is_empty() {
         return Err(Error::Config("the token is empty".into()));
     }
-    let gh = GitHub::new(api_url, Some(token.clone())).map_err(Error::Repository)?;
-    let (info, problem) = match gh.whoami() {
+    let p = provider_for(config, provider, api_url, token.clone())?;
+    let (info, problem) = match p.whoami() {
         Ok(i) => (Some(i), None),
         Err(e @ nskit_vcs::ProviderError::Unauthorized { .. }) => {
             return Err(Error::Repository(e));
@@ -210,15 +247,19 @@ pub fn login_git_host(
             Some(nskit_secret::redact(&e.to_string()).into_owned()),
         ),
     };
-    crate::keychain::store_github_token(host, &token).map_err(Error::Config)?;
+    crate::keychain::store_git_token(provider, host, &token).map_err(Error::Config)?;
     let mut known = read_known(&config.data_dir);
-    known.git_hosts.retain(|k| k.host != host);
+    known
+        .git_hosts
+        .retain(|k| !(k.host == host && k.provider == provider));
     known.git_hosts.push(KnownHost {
+        provider: provider.to_string(),
         host: host.to_string(),
         login: info.as_ref().map(|i| i.login.clone()),
     });
     write_known(&config.data_dir, &known)?;
     Ok(GitHostLogin {
+        provider: provider.to_string(),
         host: host.to_string(),
         source: TokenSource::Keychain,
         login: info.as_ref().map(|i| i.login.clone()),
@@ -227,11 +268,13 @@ pub fn login_git_host(
     })
 }
 
-/// Removes the token of `host` from the keychain; whether there was one.
-pub fn logout_git_host(config: &Config, host: &str) -> Result<bool> {
-    let removed = crate::keychain::forget_github_token(host).map_err(Error::Config)?;
+/// Removes the provider's token of `host` from the keychain; whether there was one.
+pub fn logout_git_host(config: &Config, provider: &str, host: &str) -> Result<bool> {
+    let removed = crate::keychain::forget_git_token(provider, host).map_err(Error::Config)?;
     let mut known = read_known(&config.data_dir);
-    known.git_hosts.retain(|k| k.host != host);
+    known
+        .git_hosts
+        .retain(|k| !(k.host == host && k.provider == provider));
     write_known(&config.data_dir, &known)?;
     Ok(removed)
 }
@@ -240,32 +283,36 @@ pub fn logout_git_host(config: &Config, host: &str) -> Result<bool> {
 /// one) and where its token comes from; nothing is asked of the hosts.
 pub fn git_hosts(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> Vec<GitHostLogin> {
     let known = read_known(&config.data_dir);
-    let mut hosts: Vec<String> = known.git_hosts.iter().map(|k| k.host.clone()).collect();
-    hosts.push("github.com".into());
+    let mut hosts: Vec<(String, String)> = known
+        .git_hosts
+        .iter()
+        .map(|k| (k.provider.clone(), k.host.clone()))
+        .collect();
+    hosts.push(("github".into(), "github.com".into()));
     if let Some(v) = &config.vcs {
-        hosts.push(v.host());
+        hosts.push((v.provider.clone(), v.host()));
     }
     hosts.sort();
     hosts.dedup();
-    let env_var = env_token_var(env);
     hosts
         .into_iter()
-        .map(|host| {
+        .map(|(provider, host)| {
             let login = known
                 .git_hosts
                 .iter()
-                .find(|k| k.host == host)
+                .find(|k| k.host == host && k.provider == provider)
                 .and_then(|k| k.login.clone());
-            let (source, problem) = match crate::keychain::github_token(&host) {
+            let (source, problem) = match crate::keychain::git_token(&provider, &host) {
                 Ok(Some(_)) => (TokenSource::Keychain, None),
                 Ok(None) => (TokenSource::None, None),
                 Err(e) => (TokenSource::None, Some(e)),
             };
-            let source = match env_var {
-                Some(var) => TokenSource::Env { var: var.into() },
+            let source = match env_token_var(&provider, env) {
+                Some(var) => TokenSource::Env { var },
                 None => source,
             };
             GitHostLogin {
+                provider,
                 host,
                 login: if source == TokenSource::Keychain {
                     login
@@ -289,19 +336,22 @@ pub fn test_git_host(
     let vcs = config.vcs.clone().ok_or_else(|| {
         Error::Config("no git host is configured: add one in the preferences, or a `vcs:` section to the configuration".into())
     })?;
-    check_provider(&vcs.provider)?;
+    check_provider(config, &vcs.provider)?;
     let host = vcs.host();
-    let token = crate::repository::github_token(&host, env).ok_or_else(|| {
+    let token = crate::repository::token_for(&vcs.provider, &host, env).ok_or_else(|| {
         Error::Config(format!(
-            "no token for {host}: store one with `nskit auth login github --host {host}` (or in the app's Credentials), or set GITHUB_TOKEN"
+            "no token for {host}: store one with `nskit auth login {} --host {host}` (or in the app's Credentials), or set {}",
+            vcs.provider,
+            crate::repository::token_vars(&vcs.provider).join(" or ")
         ))
     })?;
-    let gh = GitHub::new(&vcs.api_url, Some(token)).map_err(Error::Repository)?;
-    let info = gh.whoami().map_err(Error::Repository)?;
+    let p = config.git_providers.build(&vcs, Some(token))?;
+    let info = p.whoami().map_err(Error::Repository)?;
     Ok(GitHostLogin {
+        provider: vcs.provider.clone(),
         host,
-        source: match env_token_var(env) {
-            Some(var) => TokenSource::Env { var: var.into() },
+        source: match env_token_var(&vcs.provider, env) {
+            Some(var) => TokenSource::Env { var },
             None => TokenSource::Keychain,
         },
         login: Some(info.login),
@@ -397,15 +447,27 @@ mod tests {
         assert_eq!(registry_host(" 127.0.0.1:5000 "), "127.0.0.1:5000");
         let config = Config::default();
         assert_eq!(
-            git_host(&config, None, Some("https://ghe.acme.io/api/v3")),
+            git_host(&config, "github", None, Some("https://ghe.acme.io/api/v3")),
             "ghe.acme.io"
         );
-        assert_eq!(git_host(&config, None, None), "github.com");
+        assert_eq!(git_host(&config, "github", None, None), "github.com");
+        assert_eq!(git_host(&config, "gitlab", None, None), "gitlab.com");
         assert_eq!(
-            api_url_for(&config, "ghe.acme.io"),
+            api_url_for(&config, "github", "ghe.acme.io"),
             "https://ghe.acme.io/api/v3"
         );
-        assert_eq!(api_url_for(&config, "github.com"), nskit_vcs::GITHUB_API);
+        assert_eq!(
+            api_url_for(&config, "github", "github.com"),
+            nskit_vcs::GITHUB_API
+        );
+        assert_eq!(
+            api_url_for(&config, "gitlab", "git.acme.io"),
+            "https://git.acme.io/api/v4"
+        );
+        assert_eq!(
+            api_url_for(&config, "gitlab", "gitlab.com"),
+            nskit_vcs::GITLAB_API
+        );
     }
 
     #[test]

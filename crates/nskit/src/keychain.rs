@@ -110,7 +110,27 @@ pub fn forget_registry(host: &str) -> Result<bool, String> {
 
 /// The account of a git host's token (`github:HOST`).
 pub fn github_account(host: &str) -> String {
-    format!("github:{host}")
+    git_account("github", host)
+}
+
+/// The account of a provider's token for a host (`gitlab:HOST`).
+pub fn git_account(provider: &str, host: &str) -> String {
+    format!("{provider}:{host}")
+}
+
+/// Stores a provider's token for `host` in the keychain.
+pub fn store_git_token(provider: &str, host: &str, token: &nskit_vcs::Token) -> Result<(), String> {
+    write(&git_account(provider, host), token.expose())
+}
+
+/// The token stored for a provider's `host`, if any.
+pub fn git_token(provider: &str, host: &str) -> Result<Option<nskit_vcs::Token>, String> {
+    Ok(read(&git_account(provider, host))?.map(nskit_vcs::Token::new))
+}
+
+/// Removes a provider's token of `host`; whether there was one.
+pub fn forget_git_token(provider: &str, host: &str) -> Result<bool, String> {
+    delete(&git_account(provider, host))
 }
 
 /// Stores a GitHub token for `host` in the keychain.

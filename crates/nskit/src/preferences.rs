@@ -401,13 +401,15 @@ mod tests {
     fn settings_in(dir: &std::path::Path) -> Settings {
         let file = dir.join("config.yaml");
         let data = dir.join("data");
-        Settings::new(ConfigFile::default(), Overrides::default()).with_env(move |k: &str| match k {
-            "NSKIT_CONFIG" => Some(file.display().to_string()),
-            "NSKIT_DATA_DIR" => Some(data.display().to_string()),
-            "REG" => Some("127.0.0.1:5999".into()),
-            "TEAM_TOKEN" | "REG_PW" => Some("s3cr3t".into()),
-            _ => None,
-        })
+        Settings::new(ConfigFile::default(), Overrides::default()).with_env(
+            move |k: &str| match k {
+                "NSKIT_CONFIG" => Some(file.display().to_string()),
+                "NSKIT_DATA_DIR" => Some(data.display().to_string()),
+                "REG" => Some("127.0.0.1:5999".into()),
+                "TEAM_TOKEN" | "REG_PW" => Some("s3cr3t".into()),
+                _ => None,
+            },
+        )
     }
 
     fn obj(v: Value) -> Map<String, Value> {

@@ -5,8 +5,10 @@
 //! written anywhere.
 use std::path::Path;
 
+use std::sync::Arc;
+
 use nskit_vcs::namespaces::{Level, Namespaces};
-use nskit_vcs::{GitHub, RepoSpec, Token, VcsProvider};
+use nskit_vcs::{GitHub, GitLab, RepoSpec, Token, VcsProvider};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -44,11 +46,168 @@ pub struct RepositoryInfo {
 
 /// The token for `host`: `NSKIT_GITHUB_TOKEN`, else `GITHUB_TOKEN`, else the keychain.
 pub fn github_token(host: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<Token> {
-    env(env_vars::NSKIT_GITHUB_TOKEN)
-        .or_else(|| env(env_vars::GITHUB_TOKEN))
-        .filter(|t| !t.trim().is_empty())
+    token_for("github", host, env)
+}
+
+/// The providers built in.
+pub const BUILT_IN_PROVIDERS: [&str; 2] = ["github", "gitlab"];
+
+/// The environment variables a provider's token is read from, in order: `NSKIT_<NAME>_TOKEN`,
+/// then the one its own tools set (`GITHUB_TOKEN`, `GITLAB_TOKEN`).
+pub fn token_vars(provider: &str) -> Vec<String> {
+    let own = format!(
+        "NSKIT_{}_TOKEN",
+        provider.to_ascii_uppercase().replace('-', "_")
+    );
+    match provider {
+        "github" => vec![own, env_vars::GITHUB_TOKEN.into()],
+        "gitlab" => vec![own, "GITLAB_TOKEN".into()],
+        _ => vec![own],
+    }
+}
+
+/// A provider's token for `host`: its variables, else the OS keychain.
+pub fn token_for(
+    provider: &str,
+    host: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<Token> {
+    token_vars(provider)
+        .iter()
+        .find_map(|v| env(v).filter(|t| !t.trim().is_empty()))
         .map(|t| Token::new(t.trim()))
-        .or_else(|| crate::keychain::github_token(host).ok().flatten())
+        .or_else(|| crate::keychain::git_token(provider, host).ok().flatten())
+}
+
+/// Builds a provider a program registered, from the git host's settings and its token.
+pub type ProviderFactory = dyn Fn(&VcsConfig, Option<Token>) -> std::result::Result<Box<dyn VcsProvider>, String>
+    + Send
+    + Sync;
+
+/// The git host providers a program registers beyond the built-in ones (`github`,
+/// `gitlab`); every other `provider:` is served by the plug-in `nskit-vcs-<name>`.
+#[derive(Clone, Default)]
+pub struct GitProviders {
+    registered: Vec<(String, Arc<ProviderFactory>)>,
+}
+
+impl std::fmt::Debug for GitProviders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.registered.iter().map(|(n, _)| n))
+            .finish()
+    }
+}
+
+impl PartialEq for GitProviders {
+    fn eq(&self, other: &Self) -> bool {
+        self.names() == other.names()
+    }
+}
+
+impl GitProviders {
+    /// Only the built-in providers (and plug-ins).
+    pub fn new() -> GitProviders {
+        GitProviders::default()
+    }
+
+    /// Registers the provider `name`, built by `build` from the git host's settings and
+    /// its token (`NSKIT_<NAME>_TOKEN`, else the keychain's for the host).
+    ///
+    /// # Panics
+    /// When `name` is built in or not a lower-case word: a mistake in the program.
+    pub fn register<F>(&mut self, name: &str, build: F)
+    where
+        F: Fn(&VcsConfig, Option<Token>) -> std::result::Result<Box<dyn VcsProvider>, String>
+            + Send
+            + Sync
+            + 'static,
+    {
+        assert!(
+            nskit_plugin::valid_name(name) && !BUILT_IN_PROVIDERS.contains(&name),
+            "`{name}` cannot be registered as a git host provider (built in, or not a lower-case word)"
+        );
+        self.registered.retain(|(n, _)| n != name);
+        self.registered.push((name.to_string(), Arc::new(build)));
+    }
+
+    /// [`register`](Self::register), as a builder.
+    pub fn with<F>(mut self, name: &str, build: F) -> GitProviders
+    where
+        F: Fn(&VcsConfig, Option<Token>) -> std::result::Result<Box<dyn VcsProvider>, String>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.register(name, build);
+        self
+    }
+
+    /// The registered providers' names.
+    pub fn names(&self) -> Vec<String> {
+        self.registered.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// Adds every provider of `other` (replacing those of the same names).
+    pub fn extend(&mut self, other: GitProviders) {
+        for (n, f) in other.registered {
+            self.registered.retain(|(x, _)| *x != n);
+            self.registered.push((n, f));
+        }
+    }
+
+    /// Refuses a provider nothing serves: not built in, not registered, no plug-in.
+    pub fn check(&self, provider: &str, command: Option<&Path>) -> Result<()> {
+        if BUILT_IN_PROVIDERS.contains(&provider)
+            || self.registered.iter().any(|(n, _)| n == provider)
+            || command.is_some()
+        {
+            return Ok(());
+        }
+        match nskit_plugin::Plugin::find(nskit_vcs::plugin::PREFIX, provider) {
+            Ok(_) => Ok(()),
+            Err(_) => {
+                let mut known: Vec<String> =
+                    BUILT_IN_PROVIDERS.iter().map(|s| s.to_string()).collect();
+                known.extend(self.names());
+                Err(Error::Config(format!(
+                    "unknown git host provider `{provider}`: nskit knows {} (GitHub and GitHub Enterprise, GitLab), and no plug-in `{}{provider}` is on PATH",
+                    known.join(", "),
+                    nskit_vcs::plugin::PREFIX
+                )))
+            }
+        }
+    }
+
+    /// Builds the provider of `vcs` with `token`.
+    pub fn build(&self, vcs: &VcsConfig, token: Option<Token>) -> Result<Box<dyn VcsProvider>> {
+        let api = vcs.api();
+        match vcs.provider.as_str() {
+            "github" => Ok(Box::new(
+                GitHub::new(&api, token).map_err(Error::Repository)?,
+            )),
+            "gitlab" => Ok(Box::new(
+                GitLab::new(&api, token).map_err(Error::Repository)?,
+            )),
+            name => {
+                if let Some((_, f)) = self.registered.iter().find(|(n, _)| n == name) {
+                    return f(vcs, token).map_err(Error::Config);
+                }
+                let mut settings = match serde_json::to_value(vcs) {
+                    Ok(serde_json::Value::Object(m)) => m,
+                    _ => serde_json::Map::new(),
+                };
+                settings.remove("command");
+                Ok(Box::new(nskit_vcs::plugin::PluginProvider::new(
+                    name,
+                    vcs.command.clone(),
+                    settings,
+                    &vcs.host(),
+                    token,
+                )))
+            }
+        }
+    }
 }
 
 /// Creates repositories on the configured host, checking names first. The provider (and
@@ -56,6 +215,7 @@ pub fn github_token(host: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<
 /// first needed: checking a name against a namespaces file asks for neither.
 pub struct Publisher {
     config: VcsConfig,
+    providers: GitProviders,
     provider: std::sync::OnceLock<std::result::Result<Box<dyn VcsProvider>, String>>,
     namespaces: std::sync::OnceLock<std::result::Result<Option<Namespaces>, String>>,
 }
@@ -73,6 +233,7 @@ impl std::fmt::Debug for Publisher {
 pub fn provider_label(provider: &str) -> String {
     match provider {
         "github" => "GitHub".into(),
+        "gitlab" => "GitLab".into(),
         other => other.to_string(),
     }
 }
@@ -81,14 +242,15 @@ impl Publisher {
     /// A publisher for `config`; the token is looked up (environment, then keychain) when
     /// the host is first used.
     pub fn from_config(config: &VcsConfig) -> Result<Publisher> {
-        if config.provider != "github" {
-            return Err(Error::Config(format!(
-                "unknown VCS provider `{}`: nskit supports `github` (GitHub and GitHub Enterprise)",
-                config.provider
-            )));
-        }
+        Self::new(config, &GitProviders::default())
+    }
+
+    /// A publisher for `config`, with the providers a program registered.
+    pub fn new(config: &VcsConfig, providers: &GitProviders) -> Result<Publisher> {
+        providers.check(&config.provider, config.command.as_deref())?;
         Ok(Publisher {
             config: config.clone(),
+            providers: providers.clone(),
             provider: std::sync::OnceLock::new(),
             namespaces: std::sync::OnceLock::new(),
         })
@@ -98,6 +260,7 @@ impl Publisher {
     pub fn with_provider(config: &VcsConfig, provider: Box<dyn VcsProvider>) -> Publisher {
         Publisher {
             config: config.clone(),
+            providers: GitProviders::default(),
             provider: std::sync::OnceLock::from(Ok(provider)),
             namespaces: std::sync::OnceLock::new(),
         }
@@ -108,12 +271,21 @@ impl Publisher {
         provider_label(&self.config.provider)
     }
 
+    /// The repositories of the configured organisation (or the token's user).
+    pub fn list(&self) -> Result<Vec<nskit_vcs::RemoteRepo>> {
+        self.provider()?
+            .list(self.config.organisation.as_deref())
+            .map_err(Error::Repository)
+    }
+
     fn provider(&self) -> Result<&dyn VcsProvider> {
         self.provider
             .get_or_init(|| {
-                let token = github_token(&self.config.host(), &|k| std::env::var(k).ok());
-                GitHub::new(&self.config.api_url, token)
-                    .map(|g| Box::new(g) as Box<dyn VcsProvider>)
+                let token = token_for(&self.config.provider, &self.config.host(), &|k| {
+                    std::env::var(k).ok()
+                });
+                self.providers
+                    .build(&self.config, token)
                     .map_err(|e| e.to_string())
             })
             .as_ref()

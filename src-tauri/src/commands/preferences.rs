@@ -110,8 +110,8 @@ pub async fn store_git_token(
 ) -> Reply<GitHostLogin> {
     let config = state.config()?;
     let reply = blocking(move || {
-        let host = credentials::git_host(&config, host.as_deref(), api_url.as_deref());
-        let api = api_url.unwrap_or_else(|| credentials::api_url_for(&config, &host));
+        let host = credentials::git_host(&config, &provider, host.as_deref(), api_url.as_deref());
+        let api = api_url.unwrap_or_else(|| credentials::api_url_for(&config, &provider, &host));
         Ok(credentials::login_git_host(
             &config,
             &provider,
@@ -126,9 +126,15 @@ pub async fn store_git_token(
 }
 
 #[tauri::command]
-pub async fn remove_git_token(state: State<'_, AppState>, host: String) -> Reply<bool> {
+pub async fn remove_git_token(
+    state: State<'_, AppState>,
+    provider: Option<String>,
+    host: String,
+) -> Reply<bool> {
     let config = state.config()?;
-    let reply = blocking(move || Ok(credentials::logout_git_host(&config, &host)?)).await;
+    let provider = provider.unwrap_or_else(|| "github".into());
+    let reply =
+        blocking(move || Ok(credentials::logout_git_host(&config, &provider, &host)?)).await;
     state.reload();
     reply
 }

@@ -6,6 +6,10 @@ import type { TokenSource } from "./TokenSource";
  */
 export type GitHostLogin = { 
 /**
+ * The provider (`github`, `gitlab`, a plug-in's name).
+ */
+provider: string, 
+/**
  * `github.com`, `ghe.example.com`.
  */
 host: string, 

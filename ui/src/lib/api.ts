@@ -98,7 +98,7 @@ export const api = {
   credentials: () => call<CredentialList>("list_credentials"),
   storeGitToken: (provider: string, host: string | null, apiUrl: string | null, token: string) =>
     call<GitHostLogin>("store_git_token", { provider, host, apiUrl, token }),
-  removeGitToken: (host: string) => call<boolean>("remove_git_token", { host }),
+  removeGitToken: (provider: string, host: string) => call<boolean>("remove_git_token", { provider, host }),
   storeRegistryLogin: (registry: string, username: string, password: string) =>
     call<RegistryLogin>("store_registry_login", { registry, username, password }),
   removeRegistryLogin: (registry: string) => call<boolean>("remove_registry_login", { registry }),

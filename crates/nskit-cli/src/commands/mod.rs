@@ -27,6 +27,7 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
         config_file: args.config,
         entrypoint_group: args.entrypoint_group,
         backend_types: cli.backend_types.clone(),
+        git_providers: cli.git_providers.clone(),
     };
     // `config` must work on a file that does not load, to mend it.
     if let Command::Config(c) = args.command {

@@ -15,7 +15,7 @@ fn publisher(config: &Config) -> anyhow::Result<Publisher> {
         )
         .into());
     };
-    Ok(Publisher::from_config(vcs)?)
+    Ok(Publisher::new(vcs, &config.git_providers)?)
 }
 
 pub(crate) fn repo(config: &Config, c: RepoCommand) -> anyhow::Result<ExitCode> {
@@ -58,6 +58,33 @@ pub(crate) fn repo(config: &Config, c: RepoCommand) -> anyhow::Result<ExitCode> 
             );
             Ok(ExitCode::SUCCESS)
         }
+        RepoCommand::List { json } => {
+            let repos = publisher(config)?.list()?;
+            if json {
+                let items: Vec<serde_json::Value> = repos
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "fullName": r.full_name,
+                            "cloneUrl": r.clone_url,
+                            "htmlUrl": r.html_url,
+                            "private": r.private,
+                        })
+                    })
+                    .collect();
+                outln!("{}", serde_json::to_string_pretty(&items)?);
+            } else {
+                for r in &repos {
+                    outln!(
+                        "{}\t{}\t{}",
+                        r.full_name,
+                        if r.private { "private" } else { "public" },
+                        r.html_url
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -69,9 +96,10 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
             host,
             api_url,
         } => {
-            credentials::check_provider(&provider)?;
-            let host = credentials::git_host(config, host.as_deref(), api_url.as_deref());
-            let api = api_url.unwrap_or_else(|| credentials::api_url_for(config, &host));
+            credentials::check_provider(config, &provider)?;
+            let host =
+                credentials::git_host(config, &provider, host.as_deref(), api_url.as_deref());
+            let api = api_url.unwrap_or_else(|| credentials::api_url_for(config, &provider, &host));
             let token = crate::prompt::read_secret(&format!("Token for {host}"), false)?;
             let login = credentials::login_git_host(
                 config,
@@ -98,8 +126,13 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
             Ok(ExitCode::SUCCESS)
         }
         AuthCommand::Status => {
-            if let Some(var) = credentials::env_token_var(&env) {
-                outln!("{var} is set: it is used for every GitHub host, before the keychain");
+            for provider in ["github", "gitlab"] {
+                if let Some(var) = credentials::env_token_var(provider, &env) {
+                    outln!(
+                        "{var} is set: it is used for every {} host, before the keychain",
+                        nskit::repository::provider_label(provider)
+                    );
+                }
             }
             for h in credentials::git_hosts(config, &env) {
                 let state = match (&h.problem, &h.source, &h.login) {
@@ -111,7 +144,11 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
                     (None, TokenSource::Keychain, None) => "a token in the OS keychain".into(),
                     (None, TokenSource::None, _) => "no token".into(),
                 };
-                outln!("{}: {state}", h.host);
+                outln!(
+                    "{} ({}): {state}",
+                    h.host,
+                    nskit::repository::provider_label(&h.provider)
+                );
             }
             for r in credentials::registries(config) {
                 let state = match (&r.problem, &r.username) {
@@ -126,14 +163,9 @@ pub(crate) fn auth(config: &Config, c: AuthCommand) -> anyhow::Result<ExitCode> 
             Ok(ExitCode::SUCCESS)
         }
         AuthCommand::Logout { provider, host } => {
-            if provider != "github" {
-                return Err(nskit::Error::Config(format!(
-                    "unknown provider `{provider}`: nskit supports `github` (GitHub and GitHub Enterprise)"
-                ))
-                .into());
-            }
-            let host = credentials::git_host(config, host.as_deref(), None);
-            if credentials::logout_git_host(config, &host)? {
+            credentials::check_provider(config, &provider)?;
+            let host = credentials::git_host(config, &provider, host.as_deref(), None);
+            if credentials::logout_git_host(config, &provider, &host)? {
                 outln!("removed the token for {host} from the OS keychain");
             } else {
                 outln!("no token for {host} in the OS keychain");

@@ -362,11 +362,14 @@ pub struct ConfigFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VcsConfig {
-    /// The provider: `github` (GitHub and GitHub Enterprise).
+    /// The provider: `github` (GitHub and GitHub Enterprise), `gitlab`, one the program
+    /// registered, or a plug-in's (`nskit-vcs-<provider>` on PATH).
     #[serde(default = "default_provider")]
     #[schemars(title = "Provider")]
     pub provider: String,
-    /// The API: `https://api.github.com`, or an Enterprise server's `https://HOST/api/v3`.
+    /// The API: `https://api.github.com`, an Enterprise server's `https://HOST/api/v3`,
+    /// GitLab's `https://HOST/api/v4` (gitlab.com's when the provider is `gitlab` and this
+    /// is left as it is).
     #[serde(default = "default_api_url")]
     #[schemars(title = "API URL")]
     pub api_url: String,
@@ -457,9 +460,19 @@ impl VcsConfig {
         }
     }
 
+    /// The API: the one configured, else the provider's public one (`gitlab.com`'s for
+    /// GitLab).
+    pub fn api(&self) -> String {
+        if self.provider == "gitlab" && self.api_url == default_api_url() {
+            nskit_vcs::GITLAB_API.into()
+        } else {
+            self.api_url.clone()
+        }
+    }
+
     /// The host tokens are stored for (`github.com`).
     pub fn host(&self) -> String {
-        nskit_vcs::github_host(&self.api_url)
+        nskit_vcs::github_host(&self.api())
     }
 }
 

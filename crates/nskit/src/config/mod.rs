@@ -116,6 +116,8 @@ pub struct Overrides {
     pub entrypoint_group: Option<String>,
     /// The backend types the program registered beyond the built-in ones.
     pub backend_types: BackendTypes,
+    /// The git host providers the program registered beyond the built-in ones.
+    pub git_providers: crate::repository::GitProviders,
 }
 
 /// The resolved configuration: flags > `NSKIT_*` environment > config file > defaults.
@@ -148,6 +150,8 @@ pub struct Config {
     pub warnings: Vec<String>,
     /// The backend types the program registered (every other type is a plug-in's).
     pub backend_types: BackendTypes,
+    /// The git host providers the program registered (every other is a plug-in's).
+    pub git_providers: crate::repository::GitProviders,
 }
 
 impl Default for Config {
@@ -170,6 +174,7 @@ impl Default for Config {
             sources: BTreeMap::new(),
             warnings: vec![],
             backend_types: BackendTypes::default(),
+            git_providers: crate::repository::GitProviders::default(),
         }
     }
 }
@@ -295,6 +300,7 @@ impl Config {
         let (from_env, env_warnings) = env::collect(environment);
         let mut c = Config {
             backend_types: overrides.backend_types.clone(),
+            git_providers: overrides.git_providers.clone(),
             ..Config::default()
         };
         let set = |c: &mut Config, key: &str, source: Source| {

@@ -229,7 +229,11 @@ async fn drive_token(c: &Client, home: &std::path::Path, host: &str) -> Result<(
     }
     screen(c, "preferences-credentials").await?;
     let (ok, out) = cli(home, &["auth", "status"])?;
-    if !ok || !out.contains(&format!("{host}: a token in the OS keychain (user ada)")) {
+    if !ok
+        || !out.contains(&format!(
+            "{host} (GitHub): a token in the OS keychain (user ada)"
+        ))
+    {
         bail!("`nskit auth status` after storing in the app: {out}");
     }
     // The git host's test shows the login and the scopes.
@@ -243,7 +247,7 @@ async fn drive_token(c: &Client, home: &std::path::Path, host: &str) -> Result<(
     click(c, &format!("[data-testid='git-token-remove-{host}']")).await?;
     wait_text(c, &format!("[data-testid='git-token-{host}']"), "none").await?;
     let (_, out) = cli(home, &["auth", "status"])?;
-    if !out.contains(&format!("{host}: no token")) {
+    if !out.contains(&format!("{host} (GitHub): no token")) {
         bail!("`nskit auth status` after removing in the app: {out}");
     }
     Ok(())
