@@ -417,3 +417,111 @@ impl Publisher {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nskit_vcs::{ProviderError, RemoteRepo};
+
+    /// A provider a program registers: repositories are bare repositories in a folder.
+    struct Folder {
+        root: std::path::PathBuf,
+    }
+
+    impl VcsProvider for Folder {
+        fn name(&self) -> &str {
+            "Folder"
+        }
+        fn host(&self) -> &str {
+            "localhost"
+        }
+        fn find(
+            &self,
+            owner: Option<&str>,
+            name: &str,
+        ) -> std::result::Result<Option<RemoteRepo>, ProviderError> {
+            let p = self
+                .root
+                .join(owner.unwrap_or("me"))
+                .join(format!("{name}.git"));
+            Ok(p.is_dir().then(|| RemoteRepo {
+                full_name: format!("{}/{name}", owner.unwrap_or("me")),
+                clone_url: p.display().to_string(),
+                html_url: p.display().to_string(),
+                private: true,
+            }))
+        }
+        fn create(&self, spec: &RepoSpec) -> std::result::Result<RemoteRepo, ProviderError> {
+            let owner = spec.organisation.as_deref().unwrap_or("me");
+            let p = self.root.join(owner).join(format!("{}.git", spec.name));
+            git2::Repository::init_bare(&p).map_err(|e| ProviderError::Network {
+                host: "localhost".into(),
+                message: e.to_string(),
+            })?;
+            Ok(RemoteRepo {
+                full_name: format!("{owner}/{}", spec.name),
+                clone_url: p.display().to_string(),
+                html_url: p.display().to_string(),
+                private: spec.private,
+            })
+        }
+        fn push_credentials(&self) -> Option<(String, Token)> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_registered_provider_creates_and_pushes_and_says_what_it_cannot_apply() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("repos");
+        let seen = Arc::new(std::sync::Mutex::new(None));
+        let seen_by_factory = seen.clone();
+        let providers = GitProviders::new().with("folder", move |vcs, token| {
+            *seen_by_factory.lock().expect("lock") = Some((vcs.organisation.clone(), token));
+            Ok(Box::new(Folder {
+                root: dir.path().join("repos"),
+            }) as Box<dyn VcsProvider>)
+        });
+        let mut vcs = VcsConfig::github();
+        vcs.provider = "folder".into();
+        vcs.organisation = Some("team".into());
+        vcs.branch_protection = Some(nskit_vcs::BranchProtection {
+            enabled: true,
+            required_approving_review_count: None,
+            require_code_owner_reviews: false,
+            dismiss_stale_reviews: false,
+            require_conversation_resolution: false,
+            enforce_admins: true,
+            required_status_checks: vec![],
+            allow_force_pushes: false,
+            allow_deletions: false,
+        });
+        let project = tempfile::tempdir().expect("tempdir");
+        std::fs::write(project.path().join("README.md"), "hi\n").expect("write");
+        nskit_vcs::commit_all(project.path(), "first").expect("commit");
+
+        let publisher = Publisher::new(&vcs, &providers).expect("known");
+        let info = publisher
+            .publish(
+                project.path(),
+                "svc",
+                &RepoOptions::default(),
+                &nskit_progress::Reporter::silent(),
+            )
+            .expect("published");
+        assert_eq!(info.full_name, "team/svc");
+        assert_eq!(info.branch, "main");
+        let bare = git2::Repository::open_bare(root.join("team/svc.git")).expect("bare");
+        assert!(bare.find_reference("refs/heads/main").is_ok());
+        // The trait's default: protection it cannot apply is a warning, not a failure.
+        assert_eq!(info.warnings.len(), 1, "{:?}", info.warnings);
+        assert!(info.warnings[0].contains("Folder has no branch protection"));
+        let (org, _) = seen.lock().expect("lock").clone().expect("built");
+        assert_eq!(org.as_deref(), Some("team"));
+
+        // Not registered, not built in, no plug-in: refused by name.
+        vcs.provider = "nothere".into();
+        let e = Publisher::new(&vcs, &providers).expect_err("unknown").to_string();
+        assert!(e.contains("nskit knows github, gitlab, folder"), "{e}");
+    }
+}
