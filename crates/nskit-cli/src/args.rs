@@ -111,6 +111,20 @@ pub(crate) enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Serve the recipes as a web API (for a portal): catalogue, fields, validation,
+    /// project creation and updates in a workspace folder; OpenAPI at /openapi.json.
+    Serve {
+        /// The address to listen on (default: serve.bind, else 127.0.0.1:8350).
+        #[arg(long, value_name = "IP:PORT")]
+        bind: Option<String>,
+        /// The folder projects are created in (default: serve.workspace).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+        /// Store the bearer token (read from standard input, or asked, hidden) in the OS
+        /// keychain and exit.
+        #[arg(long)]
+        store_token: bool,
+    },
 }
 
 #[derive(Debug, ClapArgs)]

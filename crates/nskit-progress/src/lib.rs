@@ -15,6 +15,7 @@ pub use tokio_util::sync::CancellationToken;
 
 /// A stage of a long operation, in the order they usually come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum Step {
@@ -48,6 +49,7 @@ pub enum Step {
 
 /// How a step went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum StepState {
@@ -63,6 +65,7 @@ pub enum StepState {
 
 /// Whether a transfer goes from a registry or to one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum Direction {
@@ -74,6 +77,7 @@ pub enum Direction {
 
 /// Something a long operation reports.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(
     tag = "event",
     rename_all = "camelCase",

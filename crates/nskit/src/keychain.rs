@@ -147,3 +147,16 @@ pub fn github_token(host: &str) -> Result<Option<nskit_vcs::Token>, String> {
 pub fn forget_github_token(host: &str) -> Result<bool, String> {
     delete(&github_account(host))
 }
+
+/// The account of `nskit serve`'s bearer token.
+pub const SERVE_ACCOUNT: &str = "nskit-serve:token";
+
+/// Stores `nskit serve`'s bearer token in the keychain.
+pub fn store_serve_token(token: &str) -> Result<(), String> {
+    write(SERVE_ACCOUNT, token)
+}
+
+/// `nskit serve`'s bearer token, if one is stored.
+pub fn serve_token() -> Result<Option<String>, String> {
+    read(SERVE_ACCOUNT)
+}

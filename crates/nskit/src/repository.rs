@@ -521,7 +521,9 @@ mod tests {
 
         // Not registered, not built in, no plug-in: refused by name.
         vcs.provider = "nothere".into();
-        let e = Publisher::new(&vcs, &providers).expect_err("unknown").to_string();
+        let e = Publisher::new(&vcs, &providers)
+            .expect_err("unknown")
+            .to_string();
         assert!(e.contains("nskit knows github, gitlab, folder"), "{e}");
     }
 }

@@ -7,6 +7,7 @@ mod install;
 mod list;
 mod merge_file;
 mod recipe;
+mod serve;
 mod update;
 mod vcs;
 mod versions;
@@ -64,6 +65,11 @@ pub(crate) fn run(cli: &Cli, args: Args) -> anyhow::Result<ExitCode> {
             version,
             force,
         } => install::run(&config, &folder, version.as_deref(), force),
+        Command::Serve {
+            bind,
+            workspace,
+            store_token,
+        } => serve::run(config, bind, workspace, store_token),
     }
 }
 

@@ -61,6 +61,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "docker_host",
     "output_dir",
     "theme",
+    "serve",
 ];
 
 /// The configuration file, as written.

@@ -353,9 +353,34 @@ pub struct ConfigFile {
     /// The desktop app's colour scheme.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<Theme>,
+    /// `nskit serve`: the web API's address, workspace, token and limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serve: Option<ServeConfig>,
     /// Keys nskit does not know, kept as written.
     #[serde(flatten)]
     pub unknown: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `nskit serve`'s settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// The address to listen on (`127.0.0.1:8350`; another interface only when asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    /// The folder projects are created in and updated from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<PathBuf>,
+    /// The bearer token mutating calls need, written as `${VARIABLE}`; else
+    /// NSKIT_SERVE__TOKEN, else the OS keychain (`nskit serve --store-token`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The largest request body, in bytes (1 MiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_body_bytes: Option<usize>,
+    /// How many creations and updates run at once; the others wait (4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_operations: Option<usize>,
 }
 
 /// The git host projects are published to, and its conventions.

@@ -25,7 +25,7 @@ pub use env::{Environment, ProcessEnv, VarsEnv};
 pub use file::{
     BUILT_IN_TYPES, BackendConfig, BackendType, ConfigFile, CredentialsConfig, DockerLocalConfig,
     GitHubConfig, InstalledConfig, LocalConfig, NamespacesConfig, OtherBackendConfig,
-    RegistryConfig, Theme, VcsConfig, backend_types,
+    RegistryConfig, ServeConfig, Theme, VcsConfig, backend_types,
 };
 pub use types::{BackendContext, BackendTypes, PLUGIN_KEYS, plugin_types};
 
@@ -144,6 +144,8 @@ pub struct Config {
     pub output_dir: Option<PathBuf>,
     /// The app's colour scheme.
     pub theme: Theme,
+    /// `nskit serve`'s settings.
+    pub serve: ServeConfig,
     /// Where each value came from, by dotted key.
     pub sources: BTreeMap<String, Source>,
     /// Things to tell the user (keys nskit does not know).
@@ -171,6 +173,7 @@ impl Default for Config {
             docker_host: None,
             output_dir: None,
             theme: Theme::System,
+            serve: ServeConfig::default(),
             sources: BTreeMap::new(),
             warnings: vec![],
             backend_types: BackendTypes::default(),
@@ -490,7 +493,17 @@ impl Config {
         }
         if let Some(t) = file.theme {
             self.theme = t;
-            self.sources.insert("theme".into(), source);
+            self.sources.insert("theme".into(), source.clone());
+        }
+        if let Some(serve) = &file.serve {
+            let mut serve = serve.clone();
+            if let (Some(base), Some(w)) = (base, serve.workspace.as_mut())
+                && w.is_relative()
+            {
+                *w = base.join(&*w);
+            }
+            self.serve = serve;
+            self.sources.insert("serve".into(), source);
         }
     }
 
