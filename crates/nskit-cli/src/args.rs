@@ -331,6 +331,13 @@ pub(crate) enum ConfigCommand {
     },
     /// Print the configuration file's path.
     Path,
+    /// The backend types `type:` may name: built in, added by this program, and the
+    /// plug-ins on PATH (each asked to describe itself), with their settings.
+    Types {
+        /// Print JSON (each type's JSON Schema too).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

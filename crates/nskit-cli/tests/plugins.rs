@@ -120,6 +120,29 @@ fn an_s3_plugin_in_python_serves_list_versions_init_and_update() {
         c
     };
 
+    // The plug-in describes its type: `config types` (and the app's form) show its fields.
+    let types = stdout_of(nskit(home.path()).args(["config", "types"]));
+    let line = types
+        .lines()
+        .find(|l| l.trim_start().starts_with("s3 "))
+        .unwrap_or_else(|| panic!("no s3 type: {types}"));
+    assert!(line.contains("plug-in nskit-backend-s3"), "{line}");
+    assert!(
+        line.contains("bucket") && line.contains("endpoint_url"),
+        "{line}"
+    );
+    let json = stdout_of(nskit(home.path()).args(["config", "types", "--json"]));
+    let types: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let s3 = types
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["name"] == "s3"))
+        .expect("s3");
+    assert_eq!(s3["label"], "Amazon S3");
+    assert_eq!(
+        s3["schema"]["properties"]["secret_access_key"]["x-secret"],
+        true
+    );
+
     let out = stdout_of(nskit(home.path()).arg("list"));
     assert!(out.contains("service"), "{out}");
     assert!(out.contains("An HTTP service"), "{out}");

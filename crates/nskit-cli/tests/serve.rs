@@ -76,10 +76,7 @@ fn without_a_token_or_a_workspace_it_does_not_start() {
         stderr.contains("no token") || stderr.contains("keychain"),
         "{stderr}"
     );
-    let (code, _, stderr) = run(home
-        .nskit()
-        .env("NSKIT_SERVE__TOKEN", TOKEN)
-        .arg("serve"));
+    let (code, _, stderr) = run(home.nskit().env("NSKIT_SERVE__TOKEN", TOKEN).arg("serve"));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no workspace"), "{stderr}");
     let (code, _, stderr) = run(home
@@ -159,7 +156,10 @@ fn the_token_can_live_in_the_keychain() {
         .arg(format!("{url}/projects"))
         .args(["-H", &format!("Authorization: Bearer {TOKEN}")])
         .args(["-H", "Content-Type: application/json"])
-        .args(["-d", r#"{"recipe": "rust_cli", "answers": {"project_name": "kept"}}"#])
+        .args([
+            "-d",
+            r#"{"recipe": "rust_cli", "answers": {"project_name": "kept"}}"#,
+        ])
         .output()
         .expect("curl");
     stop(child);

@@ -17,8 +17,12 @@ use object_store::{Attribute, GetOptions, ObjectStore, ObjectStoreExt};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+mod folder;
+pub use folder::FolderProvider;
+
 /// Acme's CLI, called `name`: the `s3` backend type, Acme's bucket as the default backend,
-/// the `acme.recipes` entry-point group and Acme's GitHub organisation.
+/// the `acme.recipes` entry-point group, Acme's GitHub organisation, and the `folder` git
+/// host provider (bare repositories in a shared folder).
 pub fn cli(name: &str) -> nskit_cli::Cli {
     let mut bucket = serde_json::Map::new();
     bucket.insert("bucket".into(), "acme-recipes".into());
@@ -30,7 +34,10 @@ pub fn cli(name: &str) -> nskit_cli::Cli {
         .about("Acme's project recipes")
         .entrypoint_group("acme.recipes")
         .backend_type::<S3Config, S3Backend>("s3")
-        .git_host(git_host);
+        .git_host(git_host)
+        .git_provider("folder", |vcs, _token| {
+            Ok(Box::new(FolderProvider::from_config(vcs)?) as Box<dyn nskit::vcs::VcsProvider>)
+        });
     if let Ok(b) = default {
         cli = cli.default_backend(b);
     }

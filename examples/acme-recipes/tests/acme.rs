@@ -188,6 +188,15 @@ fn the_branded_cli_lists_inits_and_updates_from_s3() {
     let out = ok(acme(home).arg("list"));
     assert!(out.contains("service"), "{out}");
     assert!(out.contains("Acme's HTTP service"), "{out}");
+    let types = ok(acme(home).args(["config", "types"]));
+    let line = types
+        .lines()
+        .find(|l| l.trim_start().starts_with("s3 "))
+        .unwrap_or_else(|| panic!("no s3 type: {types}"));
+    assert!(
+        line.contains("acme-recipes") && line.contains("bucket"),
+        "{line}"
+    );
     let help = ok(acme(home).arg("--help"));
     assert!(help.contains("Acme's project recipes"), "{help}");
     assert!(help.contains("Usage: acme-recipes"), "{help}");
@@ -260,4 +269,43 @@ fn a_registered_types_settings_are_checked_when_the_file_is_read() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("backend `acme` (type s3)"), "{stderr}");
     assert!(stderr.contains("unknown field `bukket`"), "{stderr}");
+}
+
+#[test]
+fn the_provider_it_registers_creates_and_pushes_repositories() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let home = home.path();
+    std::fs::write(
+        home.join(".gitconfig"),
+        "[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n",
+    )
+    .expect("gitconfig");
+    let root = home.join("srv-git");
+    config(
+        home,
+        &format!(
+            "vcs:\n  provider: folder\n  organisation: team\n  settings: {{root: {}}}\n",
+            root.display()
+        ),
+    );
+    let projects = home.join("projects");
+    std::fs::create_dir_all(&projects).expect("mkdir");
+    let out = ok(bin("acme-recipes", home, &projects).args([
+        "--backend",
+        "builtin",
+        "init",
+        "--recipe",
+        "rust_cli",
+        "--defaults",
+        "--set",
+        "project_name=ledger",
+        "--create-repo",
+    ]));
+    assert!(out.contains("created the repository team/ledger"), "{out}");
+    let bare = git2::Repository::open_bare(root.join("team/ledger.git")).expect("bare");
+    let pushed = bare.find_reference("refs/heads/main").expect("main pushed");
+    let local = git2::Repository::open(projects.join("ledger")).expect("project");
+    assert_eq!(pushed.target(), local.head().expect("head").target());
+    let list = ok(bin("acme-recipes", home, home).args(["repo", "list"]));
+    assert!(list.contains("team/ledger"), "{list}");
 }

@@ -23,6 +23,37 @@ pub(crate) fn run(cli: &Cli, overrides: &Overrides, c: ConfigCommand) -> anyhow:
         ConfigCommand::Path => {
             outln!("{}", path()?.display());
         }
+        ConfigCommand::Types { json } => {
+            let types = overrides.backend_types.all();
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&types)?);
+            } else {
+                let mut t = comfy_table::Table::new();
+                t.load_preset(comfy_table::presets::NOTHING);
+                t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+                t.set_header(vec!["TYPE", "FROM", "SETTINGS", "DESCRIPTION"]);
+                for ty in &types {
+                    let from = if nskit::config::BUILT_IN_TYPES.contains(&ty.name.as_str()) {
+                        "built in".to_string()
+                    } else if overrides.backend_types.registered(&ty.name) {
+                        cli.name.clone()
+                    } else {
+                        format!("plug-in nskit-backend-{}", ty.name)
+                    };
+                    let keys: Vec<String> = ty.schema["properties"]
+                        .as_object()
+                        .map(|p| p.keys().cloned().collect())
+                        .unwrap_or_default();
+                    t.add_row(vec![
+                        ty.name.clone(),
+                        from,
+                        keys.join(", "),
+                        ty.description.clone(),
+                    ]);
+                }
+                outln!("{t}");
+            }
+        }
         ConfigCommand::Show { json } => {
             let config = Config::load_layered(&cli.defaults, overrides, &ProcessEnv)?;
             let settings = config.settings();
