@@ -194,6 +194,11 @@ impl Cli {
                 for cause in e.chain().skip(1) {
                     errln!("  caused by: {cause}");
                 }
+                if e.downcast_ref::<nskit::Error>()
+                    .is_some_and(|e| e.code() == nskit::ErrorCode::MissingAnswers)
+                {
+                    errln!("  give them with --set NAME=VALUE, or in an --input-yaml-path file");
+                }
                 ExitCode::from(exit::code_for(&e))
             }
         }

@@ -220,6 +220,7 @@ fn defaults_without_a_name_or_terminal_list_every_missing_answer() {
     ]));
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("missing answers for: name"), "{err}");
+    assert!(err.contains("--set NAME=VALUE"), "the CLI says how: {err}");
     assert!(
         !err.contains("undefined"),
         "not blamed on the recipe: {err}"

@@ -125,7 +125,7 @@ pub enum RecipeError {
         rendered: String,
     },
     /// Required answers are missing.
-    #[error("missing answers for: {}; give them with --set NAME=VALUE or an --input-yaml-path file", .0.join(", "))]
+    #[error("missing answers for: {}", .0.join(", "))]
     MissingAnswers(Vec<String>),
     /// Answers failed validation.
     #[error("invalid answers:\n{}", .0.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]

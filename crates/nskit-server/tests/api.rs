@@ -595,3 +595,94 @@ async fn fifty_clients_list_and_create_at_once() {
         creates.last().copied().unwrap_or_default(),
     );
 }
+
+/// `repository: true`: the project is created, committed, its repository made on the git
+/// host (the stand-in of GitHub's API, through a provider registered in process) and the
+/// commit pushed to the real git server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_created_project_is_pushed_to_a_new_repository() {
+    const GH_TOKEN: &str = "ghp_serveTEST0123456789";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let git_server = nskit_testkit::GitServer::start(&dir.path().join("git"), GH_TOKEN);
+    let gh = nskit_testkit::FakeGitHub::start(
+        git_server,
+        nskit_testkit::GitHubState {
+            token: GH_TOKEN.into(),
+            login: "ada".into(),
+            scopes: vec!["repo".into()],
+            orgs: vec!["acme".into()],
+            ..Default::default()
+        },
+    );
+    let recipes = recipes(dir.path());
+    let workspace = dir.path().join("workspace");
+    std::fs::create_dir_all(&workspace).expect("mkdir");
+    let file = dir.path().join("config.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "backends:\n  team:\n    type: local\n    recipes_dir: {}\nvcs:\n  provider: testhub\n  api_url: {}\n  organisation: acme\n",
+            recipes.display(),
+            gh.url
+        ),
+    )
+    .expect("config");
+    let providers = nskit::repository::GitProviders::new().with("testhub", |vcs, _| {
+        nskit::vcs::GitHub::new(&vcs.api_url, Some(nskit::vcs::Token::new(GH_TOKEN)))
+            .map(|g| Box::new(g) as Box<dyn nskit::vcs::VcsProvider>)
+            .map_err(|e| e.to_string())
+    });
+    let config = Config::load_with(
+        &Overrides {
+            config_file: Some(file),
+            git_providers: providers,
+            ..Overrides::default()
+        },
+        &VarsEnv(vec![(
+            "NSKIT_DATA_DIR".into(),
+            dir.path().join("data").display().to_string(),
+        )]),
+    )
+    .expect("config");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let options = ServerOptions {
+        bind: addr,
+        workspace: workspace.clone(),
+        token: TOKEN.into(),
+        max_body_bytes: 1 << 20,
+        max_operations: 2,
+    };
+    tokio::spawn(nskit_server::serve(
+        listener,
+        AppState::new(config, options),
+    ));
+    let s = Server {
+        url: format!("http://{addr}"),
+        workspace,
+        _dir: dir,
+    };
+    let (st, v) = post(
+        &s,
+        "/projects",
+        Some(TOKEN),
+        &json!({"recipe": "service", "answers": {"project_name": "pushed"}, "repository": true}),
+    )
+    .await;
+    assert_eq!(st, 201, "{v}");
+    assert_eq!(v["repository"]["full_name"], "acme/pushed", "{v}");
+    assert_eq!(v["repository"]["private"], true);
+    assert_eq!(v["repository"]["branch"], "main");
+    let head = git(&s.workspace.join("pushed"), &["rev-parse", "HEAD"]);
+    let bare = gh.git.root.join("acme/pushed.git");
+    let remote = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(&bare)
+        .args(["rev-parse", "main"])
+        .output()
+        .expect("git");
+    assert_eq!(String::from_utf8_lossy(&remote.stdout).trim(), head.trim());
+    assert!(!v.to_string().contains(GH_TOKEN));
+}
