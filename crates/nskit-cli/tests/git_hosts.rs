@@ -9,7 +9,7 @@ use std::process::Command;
 use nskit_testkit::{FakeGitLab, GitLabState, GitServer};
 
 mod common;
-use common::{Home, git, local_recipe, run};
+use common::{Home, git, local_recipe, run, run_with_input};
 
 const TOKEN: &str = "glpat-cliTEST0123456789secret";
 
@@ -166,24 +166,12 @@ fn a_gitlab_token_is_checked_and_kept_in_the_keychain() {
     );
     let host = gl.url.split('/').nth(2).expect("host").to_string();
     let login = |token: &str| {
-        let mut c = home.nskit();
-        c.arg("--config")
-            .arg(&file)
-            .args(["auth", "login", "gitlab"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = c.spawn().expect("spawn");
-        {
-            use std::io::Write;
-            let mut stdin = child.stdin.take().expect("stdin");
-            writeln!(stdin, "{token}").expect("write");
-        }
-        let o = child.wait_with_output().expect("wait");
-        (
-            o.status.code(),
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
+        run_with_input(
+            home.nskit()
+                .arg("--config")
+                .arg(&file)
+                .args(["auth", "login", "gitlab"]),
+            token,
         )
     };
     let (code, _, stderr) = login("glpat-wrong");

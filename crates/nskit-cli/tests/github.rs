@@ -8,7 +8,7 @@ use std::process::Command;
 use nskit_testkit::{FakeGitHub, FakeRepo, GitHubState, GitServer};
 
 mod common;
-use common::{Home, git, local_recipe};
+use common::{Home, git, local_recipe, run_with_input};
 
 const TOKEN: &str = "ghp_cliTEST0123456789secretTOKEN";
 
@@ -401,22 +401,10 @@ fn auth_keeps_the_token_in_the_keychain() {
     let w = world(&["repo"], "");
     let host = w.gh.url.split('/').nth(2).expect("host").to_string();
     let login = |token: &str| {
-        let mut c = w.nskit();
-        c.args(["auth", "login", "github", "--api-url", &w.gh.url])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = c.spawn().expect("spawn");
-        {
-            use std::io::Write;
-            let mut stdin = child.stdin.take().expect("stdin");
-            writeln!(stdin, "{token}").expect("write");
-        }
-        let o = child.wait_with_output().expect("wait");
-        (
-            o.status.code(),
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
+        run_with_input(
+            w.nskit()
+                .args(["auth", "login", "github", "--api-url", &w.gh.url]),
+            token,
         )
     };
     // A token the host refuses is not stored.

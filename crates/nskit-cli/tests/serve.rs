@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{Home, run};
+use common::{Home, run, run_with_input};
 
 const TOKEN: &str = "serve-cli-token-0123456789abcdef";
 
@@ -135,19 +135,8 @@ fn the_token_can_live_in_the_keychain() {
         return;
     };
     let home = Home::new().with_git_identity();
-    let mut c = home.nskit();
-    c.args(["serve", "--store-token"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("spawn");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        writeln!(stdin, "{TOKEN}").expect("write");
-    }
-    let o = child.wait_with_output().expect("wait");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (code, _, stderr) = run_with_input(home.nskit().args(["serve", "--store-token"]), TOKEN);
+    assert_eq!(code, Some(0), "{stderr}");
     let ws = home.path().join("ws");
     std::fs::create_dir_all(&ws).expect("mkdir");
     let (child, url) = start(&home, &ws, &[]);

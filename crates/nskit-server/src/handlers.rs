@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use nskit::{CancellationToken, InitRequest, Output, Reporter};
+use nskit::{CancellationToken, InitRequest, Output, RecipeClient, Reporter};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
@@ -440,8 +440,9 @@ pub(crate) async fn create_project(
     .await
 }
 
-/// The project `name` of the workspace, which must be there.
-fn project_of(state: &AppState, name: &str) -> Result<PathBuf, ApiError> {
+/// The project `name` of the workspace, which must be there, and the client that
+/// updates it (the default backend's).
+fn project_of(state: &AppState, name: &str) -> Result<(PathBuf, Arc<RecipeClient>), ApiError> {
     folder_name(name)?;
     let p = state.options.workspace.join(name);
     if !p.is_dir() {
@@ -451,7 +452,7 @@ fn project_of(state: &AppState, name: &str) -> Result<PathBuf, ApiError> {
             format!("no project named `{name}` in the workspace"),
         ));
     }
-    Ok(p)
+    Ok((p, state.client(None)?))
 }
 
 fn plan_of(p: &nskit::PreparedUpdate) -> UpdatePlan {
@@ -497,11 +498,10 @@ pub(crate) async fn plan_update(
     if let Err(e) = authorize(&state, &headers) {
         return e.into_response();
     }
-    let (project, client) =
-        match project_of(&state, &name).and_then(|p| Ok((p, state.client(None)?))) {
-            Ok(x) => x,
-            Err(e) => return e.into_response(),
-        };
+    let (project, client) = match project_of(&state, &name) {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
     operation(
         state.clone(),
         &headers,
@@ -526,11 +526,10 @@ pub(crate) async fn apply_update(
     if let Err(e) = authorize(&state, &headers) {
         return e.into_response();
     }
-    let (project, client) =
-        match project_of(&state, &name).and_then(|p| Ok((p, state.client(None)?))) {
-            Ok(x) => x,
-            Err(e) => return e.into_response(),
-        };
+    let (project, client) = match project_of(&state, &name) {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
     let hold = match Busy::claim(&state, &project) {
         Ok(h) => h,
         Err(e) => return e.into_response(),

@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nskit::config::{Config, Overrides, VarsEnv};
-use nskit_server::{AppState, ServerOptions};
 use serde_json::{Value, json};
 
-const TOKEN: &str = "serve-test-token-0123456789abcdef";
+mod common;
+use common::{Server, TOKEN, serve};
 
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).expect("read");
@@ -45,57 +44,14 @@ fn recipes(root: &Path) -> PathBuf {
     dir
 }
 
-struct Server {
-    url: String,
-    workspace: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
 async fn start(max_body: usize) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
     let recipes = recipes(dir.path());
-    let workspace = dir.path().join("workspace");
-    std::fs::create_dir_all(&workspace).expect("mkdir");
-    let file = dir.path().join("config.yaml");
-    std::fs::write(
-        &file,
-        format!(
-            "backends:\n  team:\n    type: local\n    recipes_dir: {}\n",
-            recipes.display()
-        ),
-    )
-    .expect("config");
-    let config = Config::load_with(
-        &Overrides {
-            config_file: Some(file),
-            ..Overrides::default()
-        },
-        &VarsEnv(vec![(
-            "NSKIT_DATA_DIR".into(),
-            dir.path().join("data").display().to_string(),
-        )]),
-    )
-    .expect("config");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let options = ServerOptions {
-        bind: addr,
-        workspace: workspace.clone(),
-        token: TOKEN.into(),
-        max_body_bytes: max_body,
-        max_operations: 4,
-    };
-    tokio::spawn(nskit_server::serve(
-        listener,
-        AppState::new(config, options),
-    ));
-    Server {
-        url: format!("http://{addr}"),
-        workspace,
-        _dir: dir,
-    }
+    let config = format!(
+        "backends:\n  team:\n    type: local\n    recipes_dir: {}\n",
+        recipes.display()
+    );
+    serve(dir, &config, Default::default(), max_body).await
 }
 
 fn http() -> reqwest::Client {
@@ -615,55 +571,17 @@ async fn a_created_project_is_pushed_to_a_new_repository() {
         },
     );
     let recipes = recipes(dir.path());
-    let workspace = dir.path().join("workspace");
-    std::fs::create_dir_all(&workspace).expect("mkdir");
-    let file = dir.path().join("config.yaml");
-    std::fs::write(
-        &file,
-        format!(
-            "backends:\n  team:\n    type: local\n    recipes_dir: {}\nvcs:\n  provider: testhub\n  api_url: {}\n  organisation: acme\n",
-            recipes.display(),
-            gh.url
-        ),
-    )
-    .expect("config");
+    let config = format!(
+        "backends:\n  team:\n    type: local\n    recipes_dir: {}\nvcs:\n  provider: testhub\n  api_url: {}\n  organisation: acme\n",
+        recipes.display(),
+        gh.url
+    );
     let providers = nskit::repository::GitProviders::new().with("testhub", |vcs, _| {
         nskit::vcs::GitHub::new(&vcs.api_url, Some(nskit::vcs::Token::new(GH_TOKEN)))
             .map(|g| Box::new(g) as Box<dyn nskit::vcs::VcsProvider>)
             .map_err(|e| e.to_string())
     });
-    let config = Config::load_with(
-        &Overrides {
-            config_file: Some(file),
-            git_providers: providers,
-            ..Overrides::default()
-        },
-        &VarsEnv(vec![(
-            "NSKIT_DATA_DIR".into(),
-            dir.path().join("data").display().to_string(),
-        )]),
-    )
-    .expect("config");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let options = ServerOptions {
-        bind: addr,
-        workspace: workspace.clone(),
-        token: TOKEN.into(),
-        max_body_bytes: 1 << 20,
-        max_operations: 2,
-    };
-    tokio::spawn(nskit_server::serve(
-        listener,
-        AppState::new(config, options),
-    ));
-    let s = Server {
-        url: format!("http://{addr}"),
-        workspace,
-        _dir: dir,
-    };
+    let s = serve(dir, &config, providers, 1 << 20).await;
     let (st, v) = post(
         &s,
         "/projects",

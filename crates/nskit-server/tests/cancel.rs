@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use nskit::config::{Config, Overrides, VarsEnv};
-use nskit_server::{AppState, ServerOptions};
 use serde_json::json;
 
-const TOKEN: &str = "serve-cancel-token-0123456789abcdef";
+mod common;
+use common::{TOKEN, serve};
+
 const BUSYBOX: &str = "nskit-test/busybox:1";
 
 fn engine() -> Option<nskit_engine::DockerEngine> {
@@ -67,52 +67,15 @@ async fn a_caller_that_goes_away_cancels_its_creation() {
     )
     .expect("write");
     std::fs::write(recipe.join("template/README.md"), "# {{ project_name }}\n").expect("write");
-    let workspace = dir.path().join("workspace");
-    std::fs::create_dir_all(&workspace).expect("mkdir");
-    let file = dir.path().join("config.yaml");
-    std::fs::write(
-        &file,
-        format!(
-            "backends:\n  team:\n    type: local\n    recipes_dir: {}\n",
-            dir.path().join("recipes").display()
-        ),
-    )
-    .expect("config");
-    let config = Config::load_with(
-        &Overrides {
-            config_file: Some(file),
-            ..Overrides::default()
-        },
-        &VarsEnv(vec![
-            (
-                "NSKIT_DATA_DIR".into(),
-                dir.path().join("data").display().to_string(),
-            ),
-            (
-                "DOCKER_HOST".into(),
-                std::env::var("DOCKER_HOST").unwrap_or_default(),
-            ),
-        ]),
-    )
-    .expect("config");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let options = ServerOptions {
-        bind: addr,
-        workspace: workspace.clone(),
-        token: TOKEN.into(),
-        max_body_bytes: 1 << 20,
-        max_operations: 2,
-    };
-    tokio::spawn(nskit_server::serve(
-        listener,
-        AppState::new(config, options),
-    ));
+    let config = format!(
+        "backends:\n  team:\n    type: local\n    recipes_dir: {}\n",
+        dir.path().join("recipes").display()
+    );
+    let s = serve(dir, &config, Default::default(), 1 << 20).await;
+    let workspace = s.workspace.clone();
 
     let response = reqwest::Client::new()
-        .post(format!("http://{addr}/projects"))
+        .post(format!("{}/projects", s.url))
         .bearer_auth(TOKEN)
         .header("accept", "text/event-stream")
         .json(&json!({"recipe": "slow", "answers": {"project_name": "slow-demo"}}))

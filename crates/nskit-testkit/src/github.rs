@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use crate::{GitServer, h, header};
+use crate::{GitServer, Reply, header, json_reply, serve_api};
 
 /// A release of a fake repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,21 +118,8 @@ fn query_param(query: &str, key: &str) -> Option<String> {
     })
 }
 
-struct Reply {
-    status: u16,
-    body: Vec<u8>,
-    headers: Vec<(String, String)>,
-}
-
 fn reply(status: u16, body: Value) -> Reply {
-    Reply {
-        status,
-        body: body.to_string().into_bytes(),
-        headers: vec![(
-            "Content-Type".into(),
-            "application/json; charset=utf-8".into(),
-        )],
-    }
+    json_reply(status, &body, "application/json; charset=utf-8")
 }
 
 fn message(status: u16, text: &str) -> Reply {
@@ -188,22 +175,11 @@ impl FakeGitHub {
         };
         let state = me.state.clone();
         let git = me.git.clone();
-        std::thread::spawn(move || {
-            for mut req in server.incoming_requests() {
-                let mut body = Vec::new();
-                let _ = req.as_reader().read_to_end(&mut body);
-                let r = handle(&url, &git, &state, &req, &body);
-                let mut resp = tiny_http::Response::new(
-                    tiny_http::StatusCode(r.status),
-                    r.headers.iter().map(|(k, v)| h(k, v)).collect(),
-                    std::io::Cursor::new(r.body.clone()),
-                    Some(r.body.len()),
-                    None,
-                );
-                resp.add_header(h("X-GitHub-Api-Version-Selected", "2022-11-28"));
-                let _ = req.respond(resp);
-            }
-        });
+        serve_api(
+            server,
+            &[("X-GitHub-Api-Version-Selected", "2022-11-28")],
+            move |req, body| handle(&url, &git, &state, req, body),
+        );
         me
     }
 

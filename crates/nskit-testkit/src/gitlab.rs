@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use crate::{GitServer, h, header};
+use crate::{GitServer, Reply, header, json_reply, serve_api};
 
 /// A project on the fake GitLab.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -87,18 +87,8 @@ pub struct FakeGitLab {
     pub git: GitServer,
 }
 
-struct Reply {
-    status: u16,
-    body: Vec<u8>,
-    headers: Vec<(String, String)>,
-}
-
 fn reply(status: u16, body: Value) -> Reply {
-    Reply {
-        status,
-        body: body.to_string().into_bytes(),
-        headers: vec![("Content-Type".into(), "application/json".into())],
-    }
+    json_reply(status, &body, "application/json")
 }
 
 fn message(status: u16, text: &str) -> Reply {
@@ -247,20 +237,8 @@ impl FakeGitLab {
         };
         let state = me.state.clone();
         let git = me.git.clone();
-        std::thread::spawn(move || {
-            for mut req in server.incoming_requests() {
-                let mut body = Vec::new();
-                let _ = req.as_reader().read_to_end(&mut body);
-                let r = handle(&url, &git, &state, &req, &body);
-                let resp = tiny_http::Response::new(
-                    tiny_http::StatusCode(r.status),
-                    r.headers.iter().map(|(k, v)| h(k, v)).collect(),
-                    std::io::Cursor::new(r.body.clone()),
-                    Some(r.body.len()),
-                    None,
-                );
-                let _ = req.respond(resp);
-            }
+        serve_api(server, &[], move |req, body| {
+            handle(&url, &git, &state, req, body)
         });
         me
     }

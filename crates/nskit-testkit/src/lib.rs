@@ -65,6 +65,49 @@ pub(crate) fn header(req: &tiny_http::Request, name: &str) -> Option<String> {
         .map(|h| h.value.as_str().to_string())
 }
 
+/// An answer of a stand-in API.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+    pub(crate) headers: Vec<(String, String)>,
+}
+
+/// A JSON answer with `content_type`.
+pub(crate) fn json_reply(status: u16, body: &serde_json::Value, content_type: &str) -> Reply {
+    Reply {
+        status,
+        body: body.to_string().into_bytes(),
+        headers: vec![("Content-Type".into(), content_type.into())],
+    }
+}
+
+/// Serves each request of `server` on a thread of its own with `handle(request, body)`,
+/// adding `extra` headers to every answer.
+pub(crate) fn serve_api(
+    server: tiny_http::Server,
+    extra: &'static [(&'static str, &'static str)],
+    handle: impl Fn(&tiny_http::Request, &[u8]) -> Reply + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        for mut req in server.incoming_requests() {
+            let mut body = Vec::new();
+            let _ = req.as_reader().read_to_end(&mut body);
+            let r = handle(&req, &body);
+            let mut resp = tiny_http::Response::new(
+                tiny_http::StatusCode(r.status),
+                r.headers.iter().map(|(k, v)| h(k, v)).collect(),
+                std::io::Cursor::new(r.body.clone()),
+                Some(r.body.len()),
+                None,
+            );
+            for (k, v) in extra {
+                resp.add_header(h(k, v));
+            }
+            let _ = req.respond(resp);
+        }
+    });
+}
+
 pub(crate) fn h(name: &str, value: &str) -> tiny_http::Header {
     tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap()
 }

@@ -7,8 +7,8 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 
 use crate::provider::{
-    API_DEADLINE, MAX_API_REPLY, ProviderError, RemoteRepo, RepoSpec, Token, TokenInfo,
-    VcsProvider, github_host, network, next_link, read_bounded,
+    API_DEADLINE, ProviderError, RemoteRepo, RepoSpec, Token, TokenInfo, VcsProvider, github_host,
+    json_call, network, next_link,
 };
 
 /// gitlab.com's API.
@@ -120,36 +120,15 @@ impl GitLab {
         body: Option<&Value>,
         what: &str,
     ) -> Result<(reqwest::header::HeaderMap, Value), ProviderError> {
-        let mut r = self.request(method, path);
-        if let Some(b) = body {
-            r = r.json(b);
-        }
-        let start = std::time::Instant::now();
-        let res = r.send().map_err(|e| network(&self.host, e))?;
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let bytes = read_bounded(
+        let (status, headers, v) = json_call(
+            self.request(method, path),
+            body,
             &self.host,
             &self.api_url,
-            res,
-            MAX_API_REPLY,
-            start,
             self.deadline,
             what,
+            "GitLab's JSON (GitLab's API URL ends in /api/v4)",
         )?;
-        let text = String::from_utf8_lossy(&bytes);
-        let v: Value = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).map_err(|_| ProviderError::Api {
-                host: self.host.clone(),
-                status,
-                message: format!(
-                    "an answer that is not GitLab's JSON (is the API URL {} right? GitLab's ends in /api/v4)",
-                    self.api_url
-                ),
-            })?
-        };
         if (200..300).contains(&status) {
             return Ok((headers, v));
         }

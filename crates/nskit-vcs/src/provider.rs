@@ -356,6 +356,39 @@ pub(crate) fn read_bounded(
     }
 }
 
+/// Sends a request (with `body` as JSON) and reads its answer as JSON, held to `deadline`
+/// and [`MAX_API_REPLY`]: the status, the headers and the JSON (`null` for an empty body).
+/// An answer that is not JSON is an error saying the API URL may be wrong.
+pub(crate) fn json_call(
+    request: reqwest::blocking::RequestBuilder,
+    body: Option<&Value>,
+    host: &str,
+    api_url: &str,
+    deadline: Duration,
+    what: &str,
+    dialect: &str,
+) -> Result<(u16, reqwest::header::HeaderMap, Value), ProviderError> {
+    let request = match body {
+        Some(b) => request.json(b),
+        None => request,
+    };
+    let start = std::time::Instant::now();
+    let res = request.send().map_err(|e| network(host, e))?;
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let bytes = read_bounded(host, api_url, res, MAX_API_REPLY, start, deadline, what)?;
+    let text = String::from_utf8_lossy(&bytes);
+    if text.trim().is_empty() {
+        return Ok((status, headers, Value::Null));
+    }
+    let v = serde_json::from_str(&text).map_err(|_| ProviderError::Api {
+        host: host.to_string(),
+        status,
+        message: format!("an answer that is not {dialect} (is the API URL {api_url} right?)"),
+    })?;
+    Ok((status, headers, v))
+}
+
 /// A request that did not get an answer, as an error naming the host.
 pub(crate) fn network(host: &str, e: reqwest::Error) -> ProviderError {
     // reqwest's message names the URL, never the Authorization header.
@@ -459,36 +492,16 @@ impl GitHub {
         body: Option<&Value>,
         what: &str,
     ) -> Result<(reqwest::header::HeaderMap, Value), ProviderError> {
-        let mut r = self.request(method, path).timeout(self.deadlines.0);
-        if let Some(b) = body {
-            r = r.json(b);
-        }
-        let start = std::time::Instant::now();
-        let res = r.send().map_err(|e| self.network(e))?;
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let bytes = read_bounded(
+        let r = self.request(method, path).timeout(self.deadlines.0);
+        let (status, headers, v) = json_call(
+            r,
+            body,
             &self.host,
             &self.api_url,
-            res,
-            MAX_API_REPLY,
-            start,
             self.deadlines.0,
             what,
+            "GitHub's JSON",
         )?;
-        let text = String::from_utf8_lossy(&bytes);
-        let v: Value = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).map_err(|_| ProviderError::Api {
-                host: self.host.clone(),
-                status,
-                message: format!(
-                    "an answer that is not GitHub's JSON (is the API URL {} right?)",
-                    self.api_url
-                ),
-            })?
-        };
         if (200..300).contains(&status) {
             return Ok((headers, v));
         }

@@ -119,6 +119,27 @@ pub fn run(c: &mut Command) -> (i32, String, String) {
     )
 }
 
+/// Runs a command with `input` (and a line break) on its stdin: its exit status, stdout
+/// and stderr.
+pub fn run_with_input(c: &mut Command, input: &str) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    use std::process::Stdio;
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("spawn");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(stdin, "{input}").expect("write");
+    }
+    let o = child.wait_with_output().expect("wait");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
 /// Copies a folder (a project with its `.git`, a recipe).
 pub fn copy_dir(from: &Path, to: &Path) {
     for e in walkdir::WalkDir::new(from) {
