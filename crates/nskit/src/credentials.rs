@@ -307,9 +307,10 @@ pub fn git_hosts(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> Vec<G
                 Ok(None) => (TokenSource::None, None),
                 Err(e) => (TokenSource::None, Some(e)),
             };
-            let source = match env_token_var(&provider, env) {
-                Some(var) => TokenSource::Env { var },
-                None => source,
+            // A token in the environment is used whatever the keychain says.
+            let (source, problem) = match env_token_var(&provider, env) {
+                Some(var) => (TokenSource::Env { var }, None),
+                None => (source, problem),
             };
             GitHostLogin {
                 provider,
